@@ -1,0 +1,14 @@
+// Builds dist/ with esbuild: dist/cli.js (the `signpost` command and `npm start`) and
+// dist/lambda.js (the Lambda handler) when src/lambda.ts exists. Type checking is
+// `npm run typecheck`'s job; this only bundles, in well under a second.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const quiet = process.argv.includes('--quiet');
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: quiet ? 'error' : 'info' };
+
+await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', packages: 'external' });
+if (existsSync('src/lambda.ts')) {
+  // Lambda: one self-contained, minified file; cold start pays for every byte required.
+  await build({ ...common, entryPoints: ['src/lambda.ts'], outfile: 'dist/lambda.js', minify: true, metafile: false });
+}

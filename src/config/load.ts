@@ -1,0 +1,95 @@
+/**
+ * Loads configuration from an optional file (`SIGNPOST_CONFIG`, JSON or YAML) overlaid with
+ * environment variables, validates it once, and reports every problem naming the field and,
+ * where it came from the environment, the variable. Pure given (env, readFile).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigSchema, type Config } from './schema';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Environment variable -> config path. */
+const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
+  ['PORT', ['port']],
+  ['HOST', ['host']],
+  ['SIGNPOST_DATA_DIR', ['dataDir']],
+  ['SIGNPOST_URL_TTL', ['urlTtl']],
+  ['SIGNPOST_LOG_LEVEL', ['logLevel']],
+  ['SIGNPOST_SHUTDOWN_GRACE', ['shutdownGrace']],
+  ['SIGNPOST_STORE_PORT', ['storage', 'port']],
+  ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],
+  ['SIGNPOST_BUCKET', ['storage', 'bucket']],
+  ['SIGNPOST_S3_ENDPOINT', ['storage', 'endpoint']],
+  ['SIGNPOST_FORCE_PATH_STYLE', ['storage', 'forcePathStyle']],
+];
+
+export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+  const raw: Record<string, unknown> = env.SIGNPOST_CONFIG ? readConfigFile(env.SIGNPOST_CONFIG, readFile) : {};
+  const fromEnv = new Map<string, string>();
+
+  for (const [name, path] of ENV_FIELDS) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(raw, path, value);
+    fromEnv.set(path.join('.'), name);
+  }
+  const storage = raw.storage as Record<string, unknown> | undefined;
+  if (env.SIGNPOST_BUCKET) {
+    // A bucket switches from the embedded store to S3; its region comes from the AWS variables.
+    const s3 = storage ?? {};
+    s3.kind = 's3';
+    delete s3.port;
+    delete s3.publicUrl;
+    s3.region ??= env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    fromEnv.set('storage.region', 'AWS_REGION');
+    raw.storage = s3;
+  } else if (storage && storage.kind === undefined) {
+    storage.kind = 'embedded';
+  }
+  if (env.SIGNPOST_CORS_ORIGINS) {
+    raw.corsOrigins = env.SIGNPOST_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+    fromEnv.set('corsOrigins', 'SIGNPOST_CORS_ORIGINS');
+  }
+
+  const parsed = ConfigSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = issue.path.join('.') || '(root)';
+    const variable = fromEnv.get(field);
+    return `  - ${variable ? `${variable} (${field})` : field}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    throw new ConfigError(`cannot read SIGNPOST_CONFIG file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let value: unknown;
+  try {
+    value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`cannot parse SIGNPOST_CONFIG file ${path}: ${(err as Error).message}`);
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(`SIGNPOST_CONFIG file ${path} must hold an object`);
+  return value as Record<string, unknown>;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const part of path.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next !== 'object' || next === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}

@@ -1,0 +1,108 @@
+/**
+ * The files routes: `METHOD <mount>/<key>` -> authenticate -> decide -> presign -> 307.
+ *
+ * The key comes from the raw request path through keyFromPath (decoded once), and exactly
+ * that key is what the policy sees and what gets signed. The gateway never reads a body:
+ * PUT checks headers only, and the server's checkContinue listener lets the 307 go out before
+ * a client that asked `Expect: 100-continue` sends a byte.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { type Authenticate, describePrincipal } from '../http/authenticate';
+import { discardUnwantedBody } from '../http/discard-body';
+import { badRequest, forbidden, methodNotAllowed, serviceUnavailable, unauthorized } from '../http/errors';
+import { facts } from '../http/request-log';
+import { keyFromPath } from '../keys/object-key';
+import { Actions, type Action, type Decide } from '../policy/types';
+import { CredentialsUnavailable } from '../signing/credentials';
+import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
+import type { Mount } from '../storage/mount';
+import { ObjectOperations, type ObjectOperation, type PresignInput } from '../storage/types';
+import { enforceUploadConstraints, readUploadHeaders } from './upload-headers';
+
+export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
+
+const ROUTES: Readonly<Record<string, { action: Action; operation: ObjectOperation }>> = {
+  GET: { action: Actions.read, operation: ObjectOperations.get },
+  HEAD: { action: Actions.read, operation: ObjectOperations.head },
+  PUT: { action: Actions.write, operation: ObjectOperations.put },
+  DELETE: { action: Actions.delete, operation: ObjectOperations.delete },
+};
+
+export interface FilesRouteOptions {
+  readonly mount: Mount;
+  readonly decide: Decide;
+  readonly authenticate: Authenticate;
+  /** Default presigned URL lifetime, seconds. */
+  readonly urlTtl: number;
+  readonly now: () => Date;
+}
+
+export function filesRoute(options: FilesRouteOptions) {
+  const { mount, decide, authenticate, urlTtl, now } = options;
+  const base = `${mount.path}/`;
+
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const rawPath = rawPathOf(req);
+    if (rawPath !== mount.path && !rawPath.startsWith(base)) return next();
+    facts(res).mount = mount.path;
+    discardUnwantedBody(req, res);
+
+    const route = ROUTES[req.method];
+    if (req.method === 'OPTIONS') {
+      res.status(204).setHeader('Allow', FILE_METHODS.join(', '));
+      res.end();
+      return;
+    }
+    if (!route) throw methodNotAllowed(FILE_METHODS);
+    facts(res).action = route.action;
+
+    const parsed = keyFromPath(rawPath.slice(base.length), mount.prefix);
+    if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
+    if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files; folder listings are not enabled');
+    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers) : undefined;
+
+    const at = now();
+    const principal = await authenticate(req, at);
+    facts(res).principal = describePrincipal(principal);
+    const decision = decide(principal, route.action, parsed.key);
+    facts(res).rule = decision.rule;
+    if (decision.effect === 'deny') {
+      facts(res).denyReason = decision.reason;
+      if (principal.kind === 'anonymous') throw unauthorized('credentials required', 'Bearer realm="signpost", Basic realm="signpost"');
+      throw forbidden();
+    }
+    if (upload) enforceUploadConstraints(upload, decision.constraints);
+
+    const input: PresignInput = {
+      operation: route.operation,
+      bucket: mount.bucket,
+      key: parsed.key,
+      expiresIn: Math.min(decision.constraints.ttl ?? urlTtl, MAX_PRESIGN_EXPIRY_SECONDS),
+      now: at,
+      ...(upload && { contentLength: upload.contentLength }),
+      ...(upload?.contentType !== undefined && { contentType: upload.contentType }),
+      ...((upload?.createOnly || decision.constraints.createOnly) && { createOnly: true }),
+    };
+    let location: string;
+    try {
+      location = (await mount.backend.presign(input)).url;
+    } catch (err) {
+      if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
+      throw err;
+    }
+    res.statusCode = 307;
+    res.setHeader('Location', location);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Length', '0');
+    res.end();
+  };
+}
+
+/** The request target's path, still percent-encoded (absolute-form targets reduced to their path). */
+export function rawPathOf(req: Request): string {
+  const target = req.originalUrl || req.url;
+  const path = target.split('?', 1)[0]!;
+  if (path.startsWith('/')) return path;
+  const match = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/[^?#]*)?/i.exec(path);
+  return match?.[1] ?? '/';
+}

@@ -1,0 +1,65 @@
+/**
+ * The long-lived HTTP server around the app. Its one job beyond listening: a `checkContinue`
+ * listener, so a client that sends `Expect: 100-continue` (curl does on PUT) gets the 307
+ * instead of `100 Continue` and sends the body to storage only; the gateway reads 0 body bytes.
+ * On close it stops accepting, lets in-flight requests finish within a grace period, then
+ * closes what is left and the embedded store.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/schema';
+import type { Logger } from './log';
+import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly runtime: Runtime;
+  readonly server: Server;
+  /** Graceful: waits up to `config.shutdownGrace` seconds for in-flight requests. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: RuntimeOptions): Promise<RunningServer> {
+  const runtime = await createRuntime(config, options);
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, runtime.app);
+  // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
+  server.on('checkContinue', runtime.app);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const body = JSON.stringify({ error: 'bad_request', message: status.slice(4) });
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const logger: Logger = options.logger;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => {
+        logger.warn('shutdown grace period over: closing remaining connections');
+        server.closeAllConnections();
+      }, config.shutdownGrace * 1000);
+      await done;
+      clearTimeout(grace);
+      await runtime.close();
+    })());
+
+  return { url: `http://${host}:${port}`, runtime, server, close };
+}
