@@ -1,43 +1,34 @@
 /**
- * Composition root: turns a validated Config into the running parts (storage backends,
- * mounts, the embedded store when no bucket is configured) and the express app. Shared by
- * the long-lived server and the Lambda handler, so both serve exactly the same app.
+ * The long-lived server's composition: picks the storage (the embedded store when no bucket is
+ * configured, else S3 with credentials from the AWS SDK's provider chain, refreshed before they
+ * expire) and builds the gateway on it. The Lambda handler composes its own, lighter runtime.
  */
 import { randomBytes } from 'node:crypto';
-import type { Express } from 'express';
-import { createApp } from './app';
 import { ConfigError } from './config/load';
-import { EMBEDDED_BUCKET, type Config } from './config/schema';
-import type { Logger } from './log';
+import type { Config } from './config/schema';
+import { buildGateway, mountBuckets, type Gateway, type GatewayOptions } from './gateway';
 import { refreshingCredentials, staticCredentials, type CredentialProvider } from './signing/credentials';
-import type { Mount } from './storage/mount';
 import { createS3Backend } from './storage/s3-backend';
 import type { StorageBackend } from './storage/types';
 import { startEmbeddedStore, type EmbeddedStore } from './store';
 
-export interface Runtime {
-  readonly app: Express;
-  readonly mounts: readonly Mount[];
+export interface Runtime extends Gateway {
   /** Present when serving the embedded store. */
   readonly store?: EmbeddedStore;
   close(): Promise<void>;
 }
 
+export interface RuntimeOptions extends GatewayOptions {
+  /** S3 mode: where credentials come from (defaults to the AWS SDK's provider chain). */
+  readonly credentialProvider?: CredentialProvider;
+}
+
 /** The embedded store's SigV4 region; any fixed value works since it only talks to itself. */
 const EMBEDDED_REGION = 'us-east-1';
 
-export interface RuntimeOptions {
-  readonly logger: Logger;
-  /** S3 mode: where credentials come from (defaults to the AWS SDK's provider chain). */
-  readonly credentialProvider?: CredentialProvider;
-  readonly now?: () => Date;
-}
-
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
-  const { logger } = options;
   let backend: StorageBackend;
   let store: EmbeddedStore | undefined;
-  const buckets = (defaultBucket: string) => [...new Set(config.mounts.map((m) => m.bucket ?? defaultBucket))];
 
   if (config.storage.kind === 'embedded') {
     if (isWildcard(config.host) && config.storage.publicUrl === undefined) {
@@ -51,10 +42,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       port: config.storage.port,
       region: EMBEDDED_REGION,
       credentials,
-      buckets: buckets(EMBEDDED_BUCKET),
+      buckets: mountBuckets(config),
+      logger: options.logger.child({ component: 'store' }),
       ...(config.storage.publicUrl !== undefined && { publicUrl: config.storage.publicUrl }),
-      logger: logger.child({ component: 'store' }),
-      ...(options.now && { now: options.now }),
     });
     backend = createS3Backend({ region: EMBEDDED_REGION, endpoint: store.url, forcePathStyle: true, credentials: staticCredentials(credentials), kind: 'embedded' });
   } else {
@@ -63,13 +53,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     backend = createS3Backend({ region, forcePathStyle, credentials: refreshingCredentials(provider), ...(endpoint !== undefined && { endpoint }) });
   }
 
-  const defaultBucket = config.storage.kind === 's3' ? config.storage.bucket : EMBEDDED_BUCKET;
-  const mounts: Mount[] = config.mounts.map((m) => ({ path: m.path, bucket: m.bucket ?? defaultBucket, prefix: m.prefix, backend }));
-  const app = createApp({ mounts, logger, urlTtl: config.urlTtl, corsOrigins: config.corsOrigins, ...(options.now && { now: options.now }) });
-
+  const gateway = buildGateway(config, backend, options);
   return {
-    app,
-    mounts,
+    ...gateway,
     ...(store && { store }),
     close: async () => {
       await store?.close();

@@ -9,6 +9,7 @@ import type { Constraints } from '../policy/types';
 
 /** S3's limit for a single PUT; larger files need multipart. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it refuses
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[^\u0000-\u001f\u007f]*)?$/;
 
 export interface UploadRequest {

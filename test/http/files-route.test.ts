@@ -32,7 +32,9 @@ function makeApp(options: { decide?: Decide; credentials?: CredentialSource; url
 
 const sdk = new S3Client({ region: 'us-east-1', endpoint: ENDPOINT, forcePathStyle: true, credentials: CREDS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
 afterAll(() => sdk.destroy());
-const sign = (cmd: Parameters<typeof getSignedUrl>[1], extra: Parameters<typeof getSignedUrl>[2] = {}) => getSignedUrl(sdk, cmd, { expiresIn: 300, signingDate: NOW, ...extra });
+type SdkCommand = GetObjectCommand | HeadObjectCommand | PutObjectCommand | DeleteObjectCommand;
+const sign = (cmd: SdkCommand, extra: { signableHeaders?: Set<string> } = {}) =>
+  getSignedUrl(sdk, cmd as Parameters<typeof getSignedUrl>[1], { expiresIn: 300, signingDate: NOW, ...extra });
 
 describe('redirects', () => {
   const { app, lines } = makeApp();
@@ -147,7 +149,7 @@ describe('errors', () => {
   it('chunked PUT -> 411 naming the fix', async () => {
     const res = await rawRequest(await baseUrl(app), 'PUT', '/files/a.txt', { 'Transfer-Encoding': 'chunked' }, 'abc');
     expect(res.status).toBe(411);
-    expect(JSON.parse(res.body).message).toContain('Content-Length');
+    expect((JSON.parse(res.body) as { message: string }).message).toContain('Content-Length');
   });
 
   it.each([

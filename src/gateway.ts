@@ -1,0 +1,48 @@
+/**
+ * buildGateway: configuration + a storage backend -> mounts and the express app. Knows nothing
+ * about the embedded store or where credentials come from, so the Lambda bundle can use it
+ * without pulling in the store's server code.
+ */
+import type { Express } from 'express';
+import { createApp } from './app';
+import { EMBEDDED_BUCKET, type Config } from './config/schema';
+import type { Logger } from './log';
+import type { Decide } from './policy/types';
+import type { Mount } from './storage/mount';
+import type { StorageBackend } from './storage/types';
+
+export interface GatewayOptions {
+  readonly logger: Logger;
+  /** The policy seam; absent means allow-all (zero-config, loopback only). */
+  readonly decide?: Decide;
+  /** The gateway's clock. */
+  readonly now?: () => Date;
+}
+
+export interface Gateway {
+  readonly app: Express;
+  readonly mounts: readonly Mount[];
+}
+
+export function defaultBucket(config: Config): string {
+  return config.storage.kind === 's3' ? config.storage.bucket : EMBEDDED_BUCKET;
+}
+
+/** Every bucket some mount uses (the embedded store creates them at start). */
+export function mountBuckets(config: Config): string[] {
+  return [...new Set(config.mounts.map((m) => m.bucket ?? defaultBucket(config)))];
+}
+
+export function buildGateway(config: Config, backend: StorageBackend, options: GatewayOptions): Gateway {
+  const bucket = defaultBucket(config);
+  const mounts: Mount[] = config.mounts.map((m) => ({ path: m.path, bucket: m.bucket ?? bucket, prefix: m.prefix, backend }));
+  const app = createApp({
+    mounts,
+    logger: options.logger,
+    urlTtl: config.urlTtl,
+    corsOrigins: config.corsOrigins,
+    ...(options.decide && { decide: options.decide }),
+    ...(options.now && { now: options.now }),
+  });
+  return { app, mounts };
+}

@@ -1,0 +1,87 @@
+import { ConfigError, loadConfig } from '../../src/config/load';
+
+const noFile = () => {
+  throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+};
+
+describe('loadConfig', () => {
+  it('zero config: embedded store, loopback, port 3000, /files, 5 minute URLs', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: '.signpost-data',
+      urlTtl: 300,
+      logLevel: 'info',
+      storage: { kind: 'embedded', port: 0 },
+      mounts: [{ path: '/files', prefix: '' }],
+      corsOrigins: [],
+      shutdownGrace: 10,
+    });
+  });
+
+  it('SIGNPOST_BUCKET switches to S3 with the AWS region', () => {
+    const config = loadConfig({ SIGNPOST_BUCKET: 'my-bucket', AWS_REGION: 'eu-west-1', SIGNPOST_S3_ENDPOINT: 'http://127.0.0.1:7480', SIGNPOST_FORCE_PATH_STYLE: 'true' });
+    expect(config.storage).toEqual({ kind: 's3', bucket: 'my-bucket', region: 'eu-west-1', endpoint: 'http://127.0.0.1:7480', forcePathStyle: true });
+  });
+
+  it('reads a YAML config file and lets the environment override it', () => {
+    const file = `
+port: 8080
+urlTtl: 60
+mounts:
+  - path: /files
+  - path: /public
+    bucket: public-assets
+    prefix: site/
+storage:
+  kind: s3
+  bucket: from-file
+  region: us-east-2
+`;
+    const config = loadConfig({ SIGNPOST_CONFIG: 'c.yaml', PORT: '9090' }, () => file);
+    expect(config.port).toBe(9090);
+    expect(config.urlTtl).toBe(60);
+    expect(config.mounts).toEqual([
+      { path: '/files', prefix: '' },
+      { path: '/public', bucket: 'public-assets', prefix: 'site/' },
+    ]);
+    expect(config.storage).toMatchObject({ kind: 's3', bucket: 'from-file', region: 'us-east-2' });
+  });
+
+  it('reads JSON config files', () => {
+    expect(loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"host":"::1"}').host).toBe('::1');
+  });
+
+  it.each([
+    [{ SIGNPOST_URL_TTL: '604801' }, 'SIGNPOST_URL_TTL (urlTtl)'],
+    [{ SIGNPOST_URL_TTL: '0' }, 'SIGNPOST_URL_TTL (urlTtl)'],
+    [{ SIGNPOST_URL_TTL: 'five' }, 'SIGNPOST_URL_TTL (urlTtl)'],
+    [{ PORT: '70000' }, 'PORT (port)'],
+    [{ SIGNPOST_LOG_LEVEL: 'loud' }, 'SIGNPOST_LOG_LEVEL (logLevel)'],
+    [{ SIGNPOST_BUCKET: 'b' }, 'SIGNPOST_BUCKET (storage.bucket)'],
+    [{ SIGNPOST_BUCKET: 'bucket' }, 'AWS_REGION (storage.region)'],
+    [{ SIGNPOST_BUCKET: 'bucket', AWS_REGION: 'x', SIGNPOST_S3_ENDPOINT: 'not a url' }, 'SIGNPOST_S3_ENDPOINT (storage.endpoint)'],
+    [{ SIGNPOST_BUCKET: 'bucket', AWS_REGION: 'x', SIGNPOST_FORCE_PATH_STYLE: 'maybe' }, 'SIGNPOST_FORCE_PATH_STYLE (storage.forcePathStyle)'],
+  ])('%j is refused naming %s', (env, field) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(field);
+  });
+
+  it.each([
+    ['mounts:\n  - path: files\n', 'mounts.0.path'],
+    ['mounts:\n  - path: /a/../b\n', 'mounts.0.path'],
+    ['mounts:\n  - path: /f\n    prefix: tenant\n', 'mounts.0.prefix'],
+    ['mounts:\n  - path: /f\n    prefix: ../\n', 'mounts.0.prefix'],
+    ['mounts:\n  - path: /f\n  - path: /f\n', 'mounts.1.path'],
+    ['mounts: []\n', 'mounts'],
+    ['colour: blue\n', 'colour'],
+    ['- a list\n', 'must hold an object'],
+    ['port: [1\n', 'cannot parse'],
+  ])('config file %j is refused naming %s', (text, field) => {
+    expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.yaml' }, () => text)).toThrow(field);
+  });
+
+  it('a missing config file is a clear error', () => {
+    expect(() => loadConfig({ SIGNPOST_CONFIG: '/nope.yaml' }, noFile)).toThrow('cannot read SIGNPOST_CONFIG file /nope.yaml: ENOENT');
+  });
+});
