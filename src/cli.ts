@@ -1,86 +1,48 @@
 #!/usr/bin/env node
 /**
- * The `signpost` command. Thin: parses arguments, loads configuration, and hands over to
- * server.ts. `signpost serve` (the default) starts the gateway and, with no bucket configured,
- * the embedded store.
+ * The `signpost` command: dispatches to a subcommand module and turns configuration and usage
+ * errors into a message and an exit code (2), never a stack trace.
  */
-import { loadConfig, ConfigError } from './config/load';
-import type { Config } from './config/schema';
-import { createLogger } from './log';
-import { startServer } from './server';
+import { ConfigError } from './config/load';
+import { keyCreate } from './cli/key';
+import { policyCheck, policyExplain, UsageError } from './cli/policy';
+import { serve } from './cli/serve';
 
-const USAGE = `usage: signpost [serve]
-
-  serve   start the gateway (default). Configuration comes from the environment
-          (PORT, HOST, SIGNPOST_BUCKET, ...) and the optional SIGNPOST_CONFIG file;
-          see the README.`;
+const USAGE = `usage:
+  signpost [serve]                       start the gateway (configuration: environment + SIGNPOST_CONFIG)
+  signpost policy check FILE             validate a policy file
+  signpost policy explain --as SUBJECT|anonymous [--groups a,b] [--claim k=v] [--policy FILE] METHOD PATH
+                                         show how the policy decides one request
+  signpost key create --subject S [--groups a,b] [--label L]
+                                         make an API key and its config entry`;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command = 'serve'] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE);
-    return 0;
+  const [command = 'serve', sub, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'policy':
+      if (sub === 'check') return policyCheck(rest);
+      if (sub === 'explain') return policyExplain(rest);
+      break;
+    case 'key':
+      if (sub === 'create') return keyCreate(rest);
+      break;
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
   }
-  if (command !== 'serve') {
-    console.error(`signpost: unknown command "${command}"\n\n${USAGE}`);
-    return 2;
-  }
-  return serve();
-}
-
-async function serve(): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`signpost: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
-  const logger = createLogger(config.logLevel);
-  const running = await startServer(config, { logger });
-  const mount = running.runtime.mounts[0]!;
-  const example = `${running.url}${mount.path}/hello.txt`;
-  const where = running.runtime.store ? `embedded store at ${running.runtime.store.url} (data in ${config.dataDir})` : `bucket ${mount.bucket} (${config.storage.kind})`;
-  console.error(
-    [
-      ``,
-      `Signpost is listening on ${running.url}`,
-      `  storage: ${where}`,
-      `  mounts:  ${running.runtime.mounts.map((m) => `${m.path}/ -> ${m.bucket}/${m.prefix}`).join(', ')}`,
-      `  WARNING: no policy configured: anyone who can reach ${running.url} may read, write and delete.`,
-      ``,
-      `Try it:`,
-      `  echo hello > hello.txt`,
-      `  curl -L --upload-file hello.txt ${example}`,
-      `  curl -L ${example}`,
-      `  curl -I -L ${example}`,
-      `  curl -L -X DELETE ${example}`,
-      ``,
-    ].join('\n'),
-  );
-
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  return new Promise<number>(() => undefined); // runs until a signal
+  throw new UsageError(`unknown command: ${argv.join(' ')}`);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`signpost: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
+    if (err instanceof UsageError) console.error(`signpost: ${err.message}\n\n${USAGE}`);
+    else if (err instanceof ConfigError) console.error(`signpost: ${err.message}`);
+    else console.error(`signpost: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
   },
 );

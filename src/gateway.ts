@@ -4,8 +4,10 @@
  * without pulling in the store's server code.
  */
 import type { Express } from 'express';
+import { loadAccessControl, type AccessControl } from './access';
 import { createApp } from './app';
 import { EMBEDDED_BUCKET, type Config } from './config/schema';
+import type { Authenticate } from './http/authenticate';
 import type { Logger } from './log';
 import type { Decide } from './policy/types';
 import type { Mount } from './storage/mount';
@@ -13,8 +15,10 @@ import type { StorageBackend } from './storage/types';
 
 export interface GatewayOptions {
   readonly logger: Logger;
-  /** The policy seam; absent means allow-all (zero-config, loopback only). */
+  /** Overrides the configured policy (tests). */
   readonly decide?: Decide;
+  /** Overrides the configured authentication (tests). */
+  readonly authenticate?: Authenticate;
   /** The gateway's clock. */
   readonly now?: () => Date;
 }
@@ -22,6 +26,7 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly app: Express;
   readonly mounts: readonly Mount[];
+  readonly access: AccessControl;
 }
 
 export function defaultBucket(config: Config): string {
@@ -33,7 +38,9 @@ export function mountBuckets(config: Config): string[] {
   return [...new Set(config.mounts.map((m) => m.bucket ?? defaultBucket(config)))];
 }
 
+/** Loads the policy and authentication from config (once); throws ConfigError on any problem. */
 export function buildGateway(config: Config, backend: StorageBackend, options: GatewayOptions): Gateway {
+  const access = loadAccessControl(config);
   const bucket = defaultBucket(config);
   const mounts: Mount[] = config.mounts.map((m) => ({ path: m.path, bucket: m.bucket ?? bucket, prefix: m.prefix, backend }));
   const app = createApp({
@@ -41,8 +48,9 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     logger: options.logger,
     urlTtl: config.urlTtl,
     corsOrigins: config.corsOrigins,
-    ...(options.decide && { decide: options.decide }),
+    decide: options.decide ?? access.decide,
+    authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
   });
-  return { app, mounts };
+  return { app, mounts, access };
 }

@@ -4,6 +4,7 @@
  * expire) and builds the gateway on it. The Lambda handler composes its own, lighter runtime.
  */
 import { randomBytes } from 'node:crypto';
+import { checkOpenBinding } from './access';
 import { ConfigError } from './config/load';
 import type { Config } from './config/schema';
 import { buildGateway, mountBuckets, type Gateway, type GatewayOptions } from './gateway';
@@ -27,6 +28,7 @@ export interface RuntimeOptions extends GatewayOptions {
 const EMBEDDED_REGION = 'us-east-1';
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  checkOpenBinding(config);
   let backend: StorageBackend;
   let store: EmbeddedStore | undefined;
 

@@ -21,6 +21,7 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_URL_TTL', ['urlTtl']],
   ['SIGNPOST_LOG_LEVEL', ['logLevel']],
   ['SIGNPOST_SHUTDOWN_GRACE', ['shutdownGrace']],
+  ['SIGNPOST_POLICY', ['policy']],
   ['SIGNPOST_STORE_PORT', ['storage', 'port']],
   ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],
   ['SIGNPOST_BUCKET', ['storage', 'bucket']],

@@ -55,6 +55,10 @@ export const ConfigSchema = z
     mounts: z.array(MountSchema).min(1).default([{ path: '/files', prefix: '' }]),
     /** Origins allowed to call the gateway from a browser (CORS); `*` allows any. */
     corsOrigins: z.array(z.string().min(1)).default([]),
+    /** The policy: a file path (YAML or JSON), or the document inline. Absent: allow everything (loopback only). */
+    policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    /** Authentication (API keys, JWT); validated by src/auth when the app is built. */
+    auth: z.record(z.string(), z.unknown()).optional(),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
   })

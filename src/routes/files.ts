@@ -7,7 +7,7 @@
  * a client that asked `Expect: 100-continue` sends a byte.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { type Authenticate, describePrincipal } from '../http/authenticate';
+import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
 import { discardUnwantedBody } from '../http/discard-body';
 import { badRequest, forbidden, methodNotAllowed, serviceUnavailable, unauthorized } from '../http/errors';
 import { facts } from '../http/request-log';
@@ -68,7 +68,7 @@ export function filesRoute(options: FilesRouteOptions) {
     facts(res).rule = decision.rule;
     if (decision.effect === 'deny') {
       facts(res).denyReason = decision.reason;
-      if (principal.kind === 'anonymous') throw unauthorized('credentials required', 'Bearer realm="signpost", Basic realm="signpost"');
+      if (principal.kind === 'anonymous') throw unauthorized('credentials required', CHALLENGE);
       throw forbidden();
     }
     if (upload) enforceUploadConstraints(upload, decision.constraints);

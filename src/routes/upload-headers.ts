@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { badRequest, HttpError, lengthRequired, payloadTooLarge, unsupportedMediaType } from '../http/errors';
+import { contentTypeAllowed } from '../policy';
 import type { Constraints } from '../policy/types';
 
 /** S3's limit for a single PUT; larger files need multipart. */
@@ -45,21 +46,11 @@ export function enforceUploadConstraints(upload: UploadRequest, constraints: Con
     throw payloadTooLarge(`uploads here are limited to ${constraints.maxSize} bytes`);
   }
   if (constraints.contentTypes !== undefined) {
-    if (upload.contentType === undefined || !mediaTypeMatches(constraints.contentTypes, upload.contentType)) {
+    if (!contentTypeAllowed(constraints.contentTypes, upload.contentType)) {
       throw unsupportedMediaType(`Content-Type must be one of: ${constraints.contentTypes.join(', ')}`);
     }
   }
   if (constraints.createOnly && !upload.createOnly) {
     throw new HttpError(428, 'precondition_required', 'this path is create-only: send "If-None-Match: *"');
   }
-}
-
-/** `image/*` matches `image/png; charset=x`; `*\/*` matches anything; case-insensitive. */
-export function mediaTypeMatches(patterns: readonly string[], contentType: string): boolean {
-  const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  const [major] = type.split('/', 1);
-  return patterns.some((p) => {
-    const pattern = p.toLowerCase();
-    return pattern === type || pattern === '*/*' || (pattern.endsWith('/*') && pattern.slice(0, -2) === major);
-  });
 }

@@ -1,0 +1,60 @@
+import { contentTypeAllowed, mediaTypeOf, parseByteSize } from '../../src/policy';
+import { normalizeContentTypePattern } from '../../src/policy/content-types';
+
+describe('parseByteSize', () => {
+  it.each([
+    [0, 0],
+    [1234, 1234],
+    ['512', 512],
+    ['10MB', 10_000_000],
+    ['10 mb', 10_000_000],
+    ['1kB', 1000],
+    ['1KiB', 1024],
+    ['1.5KiB', 1536],
+    ['1GiB', 1024 ** 3],
+    ['2TB', 2e12],
+    ['7B', 7],
+  ])('%p -> %p bytes', (input, bytes) => {
+    expect(parseByteSize(input)).toEqual({ ok: true, bytes });
+  });
+
+  it.each([[-1], [1.5], ['10 parsecs'], ['MB'], ['-3MB'], ['0.5B'], ['1e3'], ['10constructor'], [''], [null], [true], [Number.MAX_SAFE_INTEGER + 2]])('rejects %p', (input) => {
+    expect(parseByteSize(input).ok).toBe(false);
+  });
+});
+
+describe('content types', () => {
+  it.each([
+    ['image/png', 'image/png'],
+    ['Image/PNG', 'image/png'],
+    ['image/*', 'image/*'],
+    ['*/*', '*/*'],
+    ['application/vnd.api+json', 'application/vnd.api+json'],
+  ])('pattern %p normalizes to %p', (p, n) => {
+    expect(normalizeContentTypePattern(p)).toBe(n);
+  });
+
+  it.each([['image'], ['*/png'], ['image/pn*'], ['ima*e/png'], ['image/png/x'], [''], ['image/ png']])('pattern %p is invalid', (p) => {
+    expect(normalizeContentTypePattern(p)).toBeNull();
+  });
+
+  it.each([
+    [['image/*'], 'image/png', true],
+    [['image/*'], 'IMAGE/PNG; charset=x', true],
+    [['image/*'], 'text/plain', false],
+    [['image/png'], 'image/pngx', false],
+    [['text/plain'], 'text/plain;charset=utf-8', true],
+    [['*/*'], 'anything/at-all', true],
+    [['*/*'], undefined, false],
+    [['image/*'], 'garbage', false],
+    [undefined, undefined, true],
+    [undefined, 'text/plain', true],
+  ])('%p accepts %p: %p', (patterns, ct, expected) => {
+    expect(contentTypeAllowed(patterns, ct)).toBe(expected);
+  });
+
+  it('mediaTypeOf strips parameters and lowercases', () => {
+    expect(mediaTypeOf(' Text/HTML ; charset=UTF-8')).toBe('text/html');
+    expect(mediaTypeOf(undefined)).toBeNull();
+  });
+});

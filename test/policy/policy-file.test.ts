@@ -1,0 +1,135 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatProblem, loadPolicyFile, parsePolicy, type PolicyProblem } from '../../src/policy';
+import { alice, anon } from './fixtures';
+
+const EXAMPLE = `# Signpost policy
+version: 1
+rules:
+  - id: public-read
+    paths: public/**
+    actions: [read, list]
+    principals: "*"
+    effect: allow
+  - id: own-home
+    paths: ["home/{sub}", "home/{sub}/**"]
+    actions: "*"
+    principals: [authenticated]
+    effect: allow
+    maxSize: 100MB
+    ttl: 300
+  - id: avatars
+    paths: avatars/{sub}/*
+    actions: [write]
+    principals: authenticated
+    effect: allow
+    maxSize: 1MiB
+    contentTypes: [image/png, image/*]
+    createOnly: true
+  - id: no-executables
+    paths: ["**/*.exe"]
+    actions: [write]
+    principals: ["*"]
+    effect: deny
+`;
+
+function problemsOf(text: string, format: 'yaml' | 'json' = 'yaml'): PolicyProblem[] {
+  const r = parsePolicy(text, { format, sourceName: `p.${format}` });
+  if (r.ok) throw new Error('expected problems');
+  return [...r.problems];
+}
+
+describe('parsePolicy (YAML)', () => {
+  it('compiles the documented example', () => {
+    const r = parsePolicy(EXAMPLE, { sourceName: 'policy.yaml' });
+    if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+    expect(r.document.rules).toHaveLength(4);
+    expect(r.policy.decide(anon, 'read', 'public/a.css').effect).toBe('allow');
+    expect(r.policy.decide(alice, 'write', 'home/alice/x')).toEqual({ effect: 'allow', rule: 'own-home', constraints: { maxSize: 100_000_000, ttl: 300 } });
+    expect(r.policy.decide(alice, 'list', 'home/alice').effect).toBe('allow');
+    expect(r.policy.decide(alice, 'write', 'home/alice/x.exe').effect).toBe('deny');
+    expect(r.policy.decide(alice, 'write', 'avatars/alice/me.png')).toMatchObject({ rule: 'avatars', constraints: { createOnly: true } });
+  });
+
+  it.each([
+    ['unknown field, at the key', 'rules:\n  - id: a\n    paths: x\n    actions: read\n    principals: "*"\n    effect: allow\n    maxsize: 3\n', 0, 'a', 'maxsize', 7, 5, /unknown field "maxsize"/],
+    ['bad pattern, at the list item', 'rules:\n  - id: a\n    paths: [ok/**, "x//y"]\n    actions: read\n    principals: "*"\n    effect: allow\n', 0, 'a', 'paths[1]', 3, 20, /empty segment/],
+    ['missing field, at the rule', 'rules:\n  - id: a\n    paths: x\n    principals: "*"\n    effect: allow\n', 0, 'a', 'actions', 2, 5, /required field is missing/],
+    ['bad principal', 'rules:\n  - id: a\n    paths: x\n    actions: read\n    principals: [root]\n    effect: allow\n', 0, 'a', 'principals[0]', 5, 18, /unknown principal "root"/],
+    ['bad size', 'rules:\n  - id: a\n    paths: x\n    actions: read\n    principals: "*"\n    effect: allow\n    maxSize: 10 parsecs\n', 0, 'a', 'maxSize', 7, 14, /not a size/],
+    ['constraint on deny', 'rules:\n  - id: a\n    paths: x\n    actions: read\n    principals: "*"\n    effect: deny\n    ttl: 5\n', 0, 'a', 'ttl', 7, 10, /only apply to allow/],
+    ['bad id, named by index', 'rules:\n  - id: "has space"\n    paths: x\n    actions: read\n    principals: "*"\n    effect: allow\n', 0, 'has space', 'id', 2, 9, /must be 1-128/],
+    ['bad effect', 'rules:\n  - id: a\n    paths: x\n    actions: read\n    principals: "*"\n    effect: permit\n', 0, 'a', 'effect', 6, 13, /"allow" or "deny"/],
+  ])('%s', (_name, text, ruleIndex, ruleId, field, line, column, message) => {
+    const [p, ...rest] = problemsOf(text);
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ source: 'p.yaml', ruleIndex, ruleId, field, line, column });
+    expect(p?.message).toMatch(message);
+  });
+
+  it('reports duplicate ids at the second one', () => {
+    const rule = (id: string) => `  - id: ${id}\n    paths: x\n    actions: read\n    principals: "*"\n    effect: allow\n`;
+    const [p] = problemsOf(`rules:\n${rule('a')}${rule('b')}${rule('a')}`);
+    expect(p).toMatchObject({ ruleIndex: 2, field: 'id', line: 12 });
+    expect(p?.message).toMatch(/duplicate id "a" \(first used by rules\[0\]\)/);
+  });
+
+  it('reports document-level problems', () => {
+    expect(problemsOf('rules: {}\n')[0]).toMatchObject({ field: 'rules', line: 1 });
+    expect(problemsOf('version: 2\nrules: []\n')[0]).toMatchObject({ field: 'version', message: 'must be 1' });
+    expect(problemsOf('')[0]).toMatchObject({ field: '(document)' });
+  });
+
+  it('reports YAML syntax errors and duplicate keys with their line', () => {
+    expect(problemsOf('rules:\n  - id: a\n   bad: [\n')[0]).toMatchObject({ field: '(syntax)', line: expect.any(Number) as number });
+    const dup = problemsOf('rules:\n  - id: a\n    effect: allow\n    effect: deny\n');
+    expect(dup[0]).toMatchObject({ field: '(syntax)', line: 4 });
+  });
+
+  it('formats problems as file:line:col with rule and field', () => {
+    const [p] = problemsOf('rules:\n  - id: own\n    paths: ["home/{user}/**"]\n    actions: read\n    principals: "*"\n    effect: allow\n');
+    expect(formatProblem(p!)).toBe('p.yaml:3:13: rules[0] (id "own") paths[0]: unknown variable "{user}"; use {sub}, {group} or {claim.NAME}');
+  });
+});
+
+describe('parsePolicy (JSON)', () => {
+  const json = JSON.stringify({ version: 1, rules: [{ id: 'all', paths: ['**'], actions: ['read'], principals: ['*'], effect: 'allow', maxSize: '1GiB' }] }, null, 2);
+
+  it('compiles JSON, chosen by the .json extension', () => {
+    const r = parsePolicy(json, { sourceName: 'policy.json' });
+    expect(r.ok && r.document.rules[0]?.maxSize).toBe(1024 ** 3);
+  });
+
+  it('locates validation problems in JSON too', () => {
+    const [p] = problemsOf(json.replace('"read"', '"reed"'), 'json');
+    expect(p).toMatchObject({ ruleIndex: 0, ruleId: 'all', field: 'actions[0]', line: 10 });
+  });
+
+  it('reports JSON syntax errors', () => {
+    expect(problemsOf('{"rules": [}', 'json')[0]).toMatchObject({ field: '(syntax)', message: expect.stringMatching(/not valid JSON/) as string });
+  });
+});
+
+describe('loadPolicyFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signpost-policy-'));
+
+  it('loads a YAML file', () => {
+    const path = join(dir, 'policy.yaml');
+    writeFileSync(path, EXAMPLE);
+    const r = loadPolicyFile(path);
+    expect(r.ok && r.policy.ruleCount).toBe(4);
+  });
+
+  it('names the file in problems', () => {
+    const path = join(dir, 'bad.yml');
+    writeFileSync(path, 'rules: [1]\n');
+    const r = loadPolicyFile(path);
+    expect(!r.ok && r.problems[0]).toMatchObject({ source: path, ruleIndex: 0, line: 1 });
+  });
+
+  it('reports a missing file as a problem', () => {
+    const r = loadPolicyFile(join(dir, 'nope.yaml'));
+    expect(!r.ok && r.problems[0]?.message).toBe('cannot read: ENOENT');
+  });
+});

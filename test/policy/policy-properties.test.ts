@@ -1,0 +1,228 @@
+// Property-based tests: deny overrides, prefix confinement, variable confinement, and a
+// differential check of the indexed engine against a naive linear regex-based oracle.
+import fc from 'fast-check';
+import { compilePolicy, type PolicyEngine } from '../../src/policy';
+import { ALL_ACTIONS, type Action, type Principal } from '../../src/policy/types';
+import { anon, user } from './fixtures';
+
+// Segments chosen to collide: case variants, NFC/NFD, spaces, look-alike escapes, glob characters.
+const NASTY = ['a', 'A', 'b', 'ab', 'a b', ' a', 'a ', 'caf\u00e9', 'cafe\u0301', '%2F', '%2e%2e', '*', '{sub}', 'x.jpg', 'x.JPG', '\u212a', 'K', 'alice', 'alice2', 'home', 'eng', '\u{1f600}'];
+const validSeg = (s: string) => s !== '' && s !== '.' && s !== '..' && [...s].every((c) => c !== '/' && c >= ' ' && c !== '\u007f');
+const keySegment = fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }).filter(validSeg));
+const keyArb = fc.array(keySegment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/'));
+
+const LITERALS = ['a', 'A', 'b', 'ab', 'a b', 'caf\u00e9', 'cafe\u0301', '%2F', 'home', 'alice', 'eng'];
+const patternSegment = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...LITERALS) },
+  { weight: 1, arbitrary: fc.constantFrom('*', '**', 'a*', '*b', '*.jpg', 'a*b') },
+  { weight: 1, arbitrary: fc.constantFrom('{sub}', '{group}') },
+);
+const patternArb = fc.array(patternSegment, { minLength: 1, maxLength: 4 }).filter((segs) => new Set(segs.filter((s) => s.startsWith('{'))).size === segs.filter((s) => s.startsWith('{')).length).map((s) => s.join('/'));
+
+const SELECTORS = ['*', 'authenticated', 'anonymous', 'user:alice', 'user:A', 'group:eng', 'claim:dept=x'];
+const ruleArb = fc.record({
+  paths: fc.array(patternArb, { minLength: 1, maxLength: 2 }),
+  actions: fc.subarray([...ALL_ACTIONS], { minLength: 1 }),
+  principals: fc.subarray(SELECTORS, { minLength: 1 }),
+  effect: fc.constantFrom<'allow' | 'deny'>('allow', 'allow', 'deny'),
+  ttl: fc.integer({ min: 1, max: 100 }),
+});
+type RuleArb = { paths: string[]; actions: Action[]; principals: string[]; effect: 'allow' | 'deny'; ttl: number };
+const rulesArb = fc.array(ruleArb, { minLength: 1, maxLength: 12 });
+
+const principalArb: fc.Arbitrary<Principal> = fc.oneof(
+  fc.constant(anon),
+  fc.record({ sub: fc.constantFrom('alice', 'A', 'a', '', '.', '..', 'a/b', 'alice2', 'cafe\u0301'), groups: fc.subarray(['eng', 'a', '..', 'a/b', '']), dept: fc.constantFrom('x', 'y') }).map((p) => user(p.sub, p.groups, { dept: p.dept })),
+);
+const actionArb = fc.constantFrom(...ALL_ACTIONS);
+
+function build(rules: readonly RuleArb[]): PolicyEngine {
+  return compilePolicy({
+    rules: rules.map((r, i) => ({ id: `r${i}`, ...r, ...(r.effect === 'deny' ? { ttl: undefined } : {}) })),
+  });
+}
+
+const startsWithSegments = (key: string, prefix: readonly string[]) => {
+  const k = key.split('/');
+  return prefix.every((p, i) => k[i] === p);
+};
+const literalPrefix = (pattern: string) => {
+  const out: string[] = [];
+  for (const s of pattern.split('/')) {
+    if (s.includes('*') || s.startsWith('{')) break;
+    out.push(s);
+  }
+  return out;
+};
+
+const RUNS = { numRuns: 400 };
+
+describe('policy properties', () => {
+  it('deny overrides: inserting a matching deny anywhere turns any decision into deny', () => {
+    fc.assert(
+      fc.property(rulesArb, principalArb, actionArb, keyArb, fc.nat(), fc.nat(), (rules, who, action, key, at, how) => {
+        const segs = key.split('/');
+        // A deny that certainly matches: `**`, or the key with some segments turned into `*`.
+        const safe = segs.every((s) => !/[*{}]/.test(s));
+        const path = safe && how % 3 !== 0 ? segs.map((s, i) => ((how >> i) & 1 ? '*' : s)).join('/') : '**';
+        const deny: RuleArb = { paths: [path], actions: how % 2 ? [...ALL_ACTIONS] : [action], principals: ['*'], effect: 'deny', ttl: 1 };
+        const withDeny = [...rules];
+        withDeny.splice(at % (rules.length + 1), 0, deny);
+        expect(build(withDeny).decide(who, action, key).effect).toBe('deny');
+      }),
+      RUNS,
+    );
+  });
+
+  it('prefix confinement: an allow comes from a rule with a pattern whose literal prefix starts the key', () => {
+    fc.assert(
+      fc.property(rulesArb, principalArb, actionArb, keyArb, (rules, who, action, key) => {
+        const d = build(rules).decide(who, action, key);
+        if (d.effect !== 'allow') return;
+        const rule = rules[Number(d.rule.slice(1))]!;
+        expect(rule.paths.some((p) => startsWithSegments(key, literalPrefix(p)))).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('prefix confinement: near-miss keys of a literal prefix are never allowed', () => {
+    const prefixArb = fc.array(fc.constantFrom(...LITERALS), { minLength: 1, maxLength: 3 });
+    const tailArb = fc.constantFrom('**', '*', '*/**', '**/*.jpg', '{sub}/**');
+    fc.assert(
+      fc.property(prefixArb, tailArb, keyArb, fc.nat(), (prefix, tail, rest, mutate) => {
+        const engine = compilePolicy({ rules: [{ id: 'p', paths: `${prefix.join('/')}/${tail}`, actions: '*', principals: '*', effect: 'allow' }] });
+        const near = [...prefix];
+        const i = mutate % near.length;
+        const variants = [near[i]!.toUpperCase(), near[i]!.normalize('NFD'), near[i]!.normalize('NFC'), `${near[i]!} `, `${near[i]!}x`, near[i]!.slice(1) || 'z'];
+        near[i] = variants[mutate % variants.length]!;
+        for (const key of [`${near.join('/')}/${rest}`, `${prefix.join('/')}/${rest}`, rest]) {
+          if (engine.decide(user('alice'), 'read', key).effect === 'allow') expect(startsWithSegments(key, prefix)).toBe(true);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('variable confinement: home/{sub}/** and teams/{group}/** only allow below the caller\u2019s own folder', () => {
+    const engine = compilePolicy({
+      rules: [
+        { id: 'home', paths: 'home/{sub}/**', actions: '*', principals: '*', effect: 'allow' },
+        { id: 'team', paths: 'teams/{group}/**', actions: '*', principals: '*', effect: 'allow' },
+      ],
+    });
+    const ownish = principalArb.chain((p) =>
+      fc.tuple(fc.constant(p), fc.oneof(keyArb.map((k) => `home/${k}`), keyArb.map((k) => `teams/${k}`), keyArb.map((k) => (p.kind === 'user' ? `home/${p.subject}/${k}` : k)), fc.constantFrom('home/alice', 'home/alice2/x', 'teams/eng', 'home/../x'))),
+    );
+    fc.assert(
+      fc.property(ownish, actionArb, ([who, key], action) => {
+        const d = engine.decide(who, action, key);
+        if (d.effect !== 'allow') return;
+        expect(who.kind).toBe('user');
+        if (who.kind !== 'user') return;
+        const [top, owner, ...below] = key.split('/');
+        expect(below.length).toBeGreaterThan(0);
+        expect(validSeg(owner!)).toBe(true);
+        if (d.rule === 'home') expect(top === 'home' && owner === who.subject).toBe(true);
+        else expect(top === 'teams' && who.groups.includes(owner!)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the indexed engine agrees with a naive linear oracle', () => {
+    // Half the keys instantiate one of the rules' patterns, so deep literal prefixes do match.
+    const caseArb = fc.tuple(rulesArb, principalArb).chain(([rules, who]) =>
+      fc.tuple(
+        fc.constant(rules),
+        fc.constant(who),
+        fc.oneof(keyArb, fc.tuple(fc.nat(), fc.array(keySegment, { minLength: 12, maxLength: 12 })).map(([n, fill]) => instantiate(rules, who, n, fill))),
+      ),
+    );
+    let allowed = 0;
+    fc.assert(
+      fc.property(caseArb, actionArb, ([rules, who, key], action) => {
+        const d = build(rules).decide(who, action, key);
+        if (d.effect === 'allow') allowed++;
+        expect(d).toEqual(oracle(rules, who, action, key));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(allowed).toBeGreaterThan(200); // the property is not vacuous
+  });
+});
+
+/** A key that one of the rules' patterns (picked by `n`) matches, filled from `fill`. */
+function instantiate(rules: readonly RuleArb[], who: Principal, n: number, fill: string[]): string {
+  const paths = rules.flatMap((r) => r.paths);
+  const pattern = paths[n % paths.length]!;
+  const out: string[] = [];
+  for (const s of pattern.split('/')) {
+    if (s === '**') out.push(...fill.splice(0, n % 3));
+    else if (s === '{sub}') out.push(who.kind === 'user' ? who.subject : fill.pop()!);
+    else if (s === '{group}') out.push(who.kind === 'user' && who.groups[0] !== undefined ? who.groups[0] : fill.pop()!);
+    else out.push(s.replace(/\*/g, () => fill.pop()!));
+  }
+  return out.length === 0 ? 'x' : out.join('/');
+}
+
+// ---- the oracle: every rule, every pattern, regexes built from scratch ----
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const bindable = (v: string) => validSeg(v);
+
+function patternRegex(pattern: string, who: Principal): RegExp {
+  const segs = pattern.split('/');
+  let re = '';
+  segs.forEach((s, i) => {
+    const last = i === segs.length - 1;
+    if (s === '**') {
+      re += last ? '[^/]+(?:/[^/]+)*' : '(?:[^/]+/)*';
+      return;
+    }
+    let piece: string;
+    if (s === '{sub}') piece = who.kind === 'user' && bindable(who.subject) ? esc(who.subject) : '(?!)';
+    else if (s === '{group}') piece = who.kind === 'user' && who.groups.some(bindable) ? `(?:${who.groups.filter(bindable).map(esc).join('|')})` : '(?!)';
+    else if (s === '*') piece = '[^/]+';
+    else piece = s.split('*').map(esc).join('[^/]*');
+    re += piece + (last ? '' : '/');
+  });
+  return new RegExp(`^${re}$`);
+}
+
+function specificity(pattern: string): number[] {
+  const segs = pattern.split('/');
+  const lit = segs.filter((s) => !s.includes('*') && !s.startsWith('{')).length;
+  const vars = segs.filter((s) => s.startsWith('{')).length;
+  const globChars = segs.filter((s) => s.includes('*') && s !== '**').reduce((n, s) => n + s.replace(/\*/g, '').length, 0);
+  const stars = segs.filter((s) => s === '**').length;
+  return [lit, vars, globChars, segs.length - stars, -stars];
+}
+
+function selectorMatches(sel: string, who: Principal): boolean {
+  if (sel === '*') return true;
+  if (sel === 'anonymous') return who.kind === 'anonymous';
+  if (who.kind !== 'user') return false;
+  if (sel === 'authenticated') return true;
+  if (sel.startsWith('user:')) return who.subject === sel.slice(5);
+  if (sel.startsWith('group:')) return who.groups.includes(sel.slice(6));
+  return who.claims.dept === sel.slice('claim:dept='.length);
+}
+
+function oracle(rules: readonly RuleArb[], who: Principal, action: Action, key: string) {
+  if (!key.split('/').every(validSeg)) return { effect: 'deny', rule: null, reason: 'key is not a valid object key' };
+  let best: { i: number; spec: number[] } | undefined;
+  for (const [i, r] of rules.entries()) {
+    if (!r.actions.includes(action) || !r.principals.some((s) => selectorMatches(s, who))) continue;
+    const hits = r.paths.filter((p) => patternRegex(p, who).test(key));
+    if (hits.length === 0) continue;
+    if (r.effect === 'deny') return { effect: 'deny', rule: `r${i}`, reason: `denied by rule "r${i}"` };
+    for (const p of hits) {
+      const spec = specificity(p);
+      const cmp = best ? spec.map((v, j) => v - best!.spec[j]!).find((d) => d !== 0) ?? 0 : 1;
+      if (cmp > 0) best = { i, spec };
+    }
+  }
+  if (!best) return { effect: 'deny', rule: null, reason: `no rule allowed ${action} on this key for this caller` };
+  return { effect: 'allow', rule: `r${best.i}`, constraints: { ttl: rules[best.i]!.ttl } };
+}
