@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
+import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
 
@@ -21,9 +22,12 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: RuntimeOptions): Promise<RunningServer> {
   const runtime = await createRuntime(config, options);
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, runtime.app);
+  // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
+  const handler = guardRequests(runtime.app);
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, handler);
   // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
-  server.on('checkContinue', runtime.app);
+  server.on('checkContinue', handler);
+  server.on('checkExpectation', rejectExpectation);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
