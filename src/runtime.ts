@@ -16,6 +16,7 @@ import { startEmbeddedStore, type EmbeddedStore } from './store';
 export interface Runtime extends Gateway {
   /** Present when serving the embedded store. */
   readonly store?: EmbeddedStore;
+  /** Closes the embedded store, giving its in-flight uploads `config.shutdownGrace`. */
   close(): Promise<void>;
 }
 
@@ -60,7 +61,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     ...gateway,
     ...(store && { store }),
     close: async () => {
-      await store?.close();
+      await store?.close(config.shutdownGrace * 1000);
     },
   };
 }

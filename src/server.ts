@@ -60,9 +60,8 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
         logger.warn('shutdown grace period over: closing remaining connections');
         server.closeAllConnections();
       }, config.shutdownGrace * 1000);
-      await done;
-      clearTimeout(grace);
-      await runtime.close();
+      // The gateway and the embedded store drain side by side, each within the grace period.
+      await Promise.all([done.finally(() => clearTimeout(grace)), runtime.close()]);
     })());
 
   return { url: `http://${host}:${port}`, runtime, server, close };

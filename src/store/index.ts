@@ -24,7 +24,8 @@ export interface EmbeddedStoreOptions {
 
 export interface EmbeddedStore {
   readonly url: string;
-  close(): Promise<void>;
+  /** Stops accepting; in-flight uploads get `graceMs` (default 2 s) to finish, then are cut cleanly. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** S3's bucket naming rules; they also guarantee a bucket name is a safe directory name. */
@@ -58,6 +59,6 @@ export async function startEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Em
   let closing: Promise<void> | undefined;
   return {
     url,
-    close: () => (closing ??= listening.close()),
+    close: (graceMs?: number) => (closing ??= listening.close(graceMs)),
   };
 }

@@ -117,7 +117,8 @@ export async function handle(ctx: ServerContext, req: IncomingMessage, res: Serv
 export interface Listening {
   readonly server: http.Server;
   readonly port: number;
-  close(): Promise<void>;
+  /** Stops accepting; in-flight requests get `graceMs` to finish, then are cut (their temp files removed). */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function listen(ctx: ServerContext, host: string, port: number): Promise<Listening> {
@@ -150,11 +151,11 @@ export async function listen(ctx: ServerContext, host: string, port: number): Pr
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    async close(): Promise<void> {
+    async close(graceMs = 2_000): Promise<void> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Give running requests a moment, then cut them: their temp files are removed as they fail.
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([Promise.allSettled([...inflight]), grace]);
       server.closeAllConnections();
       await Promise.allSettled([...inflight]);
