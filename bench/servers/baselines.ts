@@ -1,0 +1,62 @@
+/**
+ * Child: one baseline server, chosen by argv[2], each doing exactly the work its name claims:
+ *   node-http        bare node:http, constant 307 + Location
+ *   express-307      express 5, GET /files/*key sets a constant Location, 307, ends
+ *   express-redirect express 5, res.redirect(307, constant) (content negotiation + HTML body)
+ *   express-sdk      express 5 + getSignedUrl with one shared S3Client (a real SigV4 presign)
+ *   express-sdk-new  express 5 + `new S3Client()` per request + getSignedUrl (the Stackery shape)
+ * The SDK clients read region/credentials from AWS_* env and point at SIGNPOST_S3_ENDPOINT;
+ * only presigning happens, nothing is sent to it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { serveChild } from './harness';
+
+const BUCKET = process.env.SIGNPOST_BUCKET ?? 'bench-bucket';
+const clientConfig = { region: process.env.AWS_REGION ?? 'us-east-1', endpoint: process.env.SIGNPOST_S3_ENDPOINT ?? 'http://127.0.0.1:9', forcePathStyle: true };
+/** A constant Location the size of a real presigned URL (~450 bytes). */
+const CONSTANT = `${clientConfig.endpoint}/${BUCKET}/projects/p0/docs/spec.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=300&X-Amz-Signature=${'0'.repeat(64)}&X-Amz-SignedHeaders=host&x-id=GetObject`;
+
+function keyOf(req: express.Request): string {
+  return (req.params as { key: string[] }).key.join('/');
+}
+
+function build(kind: string): Server {
+  if (kind === 'node-http') {
+    return createServer((_req, res) => {
+      res.writeHead(307, { Location: CONSTANT, 'Content-Length': '0' });
+      res.end();
+    });
+  }
+  const app = express();
+  if (kind === 'express-307') {
+    app.get('/files/*key', (_req, res) => {
+      res.status(307).setHeader('Location', CONSTANT);
+      res.end();
+    });
+  } else if (kind === 'express-redirect') {
+    app.get('/files/*key', (_req, res) => res.redirect(307, CONSTANT));
+  } else if (kind === 'express-sdk') {
+    const s3 = new S3Client(clientConfig);
+    app.get('/files/*key', async (req, res) => {
+      res.redirect(307, await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(req) }), { expiresIn: 300 }));
+    });
+  } else if (kind === 'express-sdk-new') {
+    app.get('/files/*key', async (req, res) => {
+      const s3 = new S3Client(clientConfig);
+      res.redirect(307, await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: keyOf(req) }), { expiresIn: 300 }));
+    });
+  } else {
+    throw new Error(`unknown baseline ${kind}`);
+  }
+  return createServer(app);
+}
+
+const server = build(process.argv[2] ?? '');
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  serveChild(server, `http://127.0.0.1:${port}`);
+});
