@@ -3,9 +3,8 @@
  * about the embedded store or where credentials come from, so the Lambda bundle can use it
  * without pulling in the store's server code.
  */
-import type { Express } from 'express';
 import { loadAccessControl, type AccessControl } from './access';
-import { createApp } from './app';
+import { createApp, type App } from './app';
 import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
 import type { Logger } from './log';
@@ -24,7 +23,7 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
-  readonly app: Express;
+  readonly app: App;
   readonly mounts: readonly Mount[];
   readonly access: AccessControl;
 }

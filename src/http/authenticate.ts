@@ -5,12 +5,12 @@
  * callers may do. Only the Authorization header counts: curl and browsers drop it when the
  * redirect goes to another host or port, so it never reaches storage next to the query auth.
  */
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from '../auth';
 import { ANONYMOUS, type Principal } from '../policy/types';
 import { serviceUnavailable, unauthorized } from './errors';
 
-export type Authenticate = (req: Request, now: Date) => Promise<Principal>;
+export type Authenticate = (req: IncomingMessage, now: Date) => Promise<Principal>;
 
 export const CHALLENGE = 'Bearer realm="signpost", Basic realm="signpost"';
 

@@ -4,12 +4,12 @@
  * connection can be reused; past the limit the connection is closed, so a client streaming
  * gigabytes at the gateway stops instead of pushing them all through.
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 
 /** Call before the response is sent. */
-export function discardUnwantedBody(req: Request, res: Response): void {
+export function discardUnwantedBody(req: IncomingMessage, res: ServerResponse): void {
   const length = Number(req.headers['content-length'] ?? 0);
   const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
   if (expectsContinue || req.readableEnded) return; // body not sent (yet) or already consumed

@@ -4,9 +4,10 @@
  * The key comes from the raw request path through keyFromPath (decoded once), and exactly
  * that key is what the policy sees and what gets signed. The gateway never reads a body:
  * PUT checks headers only, and the server's checkContinue listener lets the 307 go out before
- * a client that asked `Expect: 100-continue` sends a byte.
+ * a client that asked `Expect: 100-continue` sends a byte. Plain node:http in and out: this is
+ * the hot path, so it does not go through express (app.ts dispatches to it directly).
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
 import { discardUnwantedBody } from '../http/discard-body';
 import { badRequest, forbidden, methodNotAllowed, serviceUnavailable, unauthorized } from '../http/errors';
@@ -20,6 +21,7 @@ import { ObjectOperations, type ObjectOperation, type PresignInput } from '../st
 import { enforceUploadConstraints, readUploadHeaders } from './upload-headers';
 
 export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
+const ALLOW = FILE_METHODS.join(', ');
 
 const ROUTES: Readonly<Record<string, { action: Action; operation: ObjectOperation }>> = {
   GET: { action: Actions.read, operation: ObjectOperations.get },
@@ -28,8 +30,7 @@ const ROUTES: Readonly<Record<string, { action: Action; operation: ObjectOperati
   DELETE: { action: Actions.delete, operation: ObjectOperations.delete },
 };
 
-export interface FilesRouteOptions {
-  readonly mount: Mount;
+export interface FilesOptions {
   readonly decide: Decide;
   readonly authenticate: Authenticate;
   /** Default presigned URL lifetime, seconds. */
@@ -37,37 +38,38 @@ export interface FilesRouteOptions {
   readonly now: () => Date;
 }
 
-export function filesRoute(options: FilesRouteOptions) {
-  const { mount, decide, authenticate, urlTtl, now } = options;
-  const base = `${mount.path}/`;
+export type FileHandler = (req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string) => Promise<void>;
 
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const rawPath = rawPathOf(req);
-    if (rawPath !== mount.path && !rawPath.startsWith(base)) return next();
-    facts(res).mount = mount.path;
+/** @returns a handler for one request under a mount; `rawKeyPath` is the raw path below `<mount>/`. */
+export function filesHandler(options: FilesOptions): FileHandler {
+  const { decide, authenticate, urlTtl, now } = options;
+
+  return async (req, res, mount, rawKeyPath) => {
     discardUnwantedBody(req, res);
-
-    const route = ROUTES[req.method];
-    if (req.method === 'OPTIONS') {
-      res.status(204).setHeader('Allow', FILE_METHODS.join(', '));
+    const method = req.method ?? '';
+    if (method === 'OPTIONS') {
+      res.statusCode = 204;
+      res.setHeader('Allow', ALLOW);
       res.end();
       return;
     }
+    const route = ROUTES[method];
     if (!route) throw methodNotAllowed(FILE_METHODS);
-    facts(res).action = route.action;
+    const f = facts(res);
+    f.action = route.action;
 
-    const parsed = keyFromPath(rawPath.slice(base.length), mount.prefix);
+    const parsed = keyFromPath(rawKeyPath, mount.prefix);
     if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
     if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files; folder listings are not enabled');
     const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers) : undefined;
 
     const at = now();
     const principal = await authenticate(req, at);
-    facts(res).principal = describePrincipal(principal);
+    f.principal = describePrincipal(principal);
     const decision = decide(principal, route.action, parsed.key);
-    facts(res).rule = decision.rule;
+    f.rule = decision.rule;
     if (decision.effect === 'deny') {
-      facts(res).denyReason = decision.reason;
+      f.denyReason = decision.reason;
       if (principal.kind === 'anonymous') throw unauthorized('credentials required', CHALLENGE);
       throw forbidden();
     }
@@ -99,9 +101,9 @@ export function filesRoute(options: FilesRouteOptions) {
 }
 
 /** The request target's path, still percent-encoded (absolute-form targets reduced to their path). */
-export function rawPathOf(req: Request): string {
-  const target = req.originalUrl || req.url;
-  const path = target.split('?', 1)[0]!;
+export function rawPathOf(target: string): string {
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
   if (path.startsWith('/')) return path;
   const match = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/[^?#]*)?/i.exec(path);
   return match?.[1] ?? '/';

@@ -6,8 +6,9 @@
  * @aws-sdk/s3-request-presigner's for the requests the gateway makes; test/signing proves it
  * over a corpus, so any divergence is caught there. Pure: the clock comes in as `now`.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { SigningCredentials } from './credentials';
+import { sha256Hex } from './sha256';
 import { uriEncode, uriEncodeKey } from './uri-encode';
 
 export interface S3Target {
@@ -43,9 +44,21 @@ export function createPresigner(target: S3Target): Presigner {
   const host = endpoint.host; // includes a non-default port
   const basePath = endpoint.pathname.replace(/\/+$/, '');
   const signingKeys = new SigningKeyCache(region, 's3');
+  const virtualBuckets = new Map<string, boolean>();
+  const isVirtual = (bucket: string): boolean => {
+    let virtual = virtualBuckets.get(bucket);
+    if (virtual === undefined) {
+      virtual = !target.forcePathStyle && isVirtualHostableBucket(bucket, scheme === 'http:');
+      if (virtualBuckets.size < 1024) virtualBuckets.set(bucket, virtual);
+    }
+    return virtual;
+  };
+
+  let lastCredential = '';
+  let lastEncodedCredential = '';
 
   return (credentials, request) => {
-    const virtual = !target.forcePathStyle && isVirtualHostableBucket(request.bucket, scheme === 'http:');
+    const virtual = isVirtual(request.bucket);
     const requestHost = virtual ? `${request.bucket}.${host}` : host;
     const path = virtual
       ? `${basePath}/${uriEncodeKey(request.key)}`
@@ -56,39 +69,44 @@ export function createPresigner(target: S3Target): Presigner {
     const scope = `${date}/${region}/s3/aws4_request`;
 
     const headers: [string, string][] = [['host', requestHost]];
-    for (const [name, value] of Object.entries(request.headers)) headers.push([name, normalizeHeaderValue(value)]);
-    headers.sort(byName);
-    const signedHeaders = headers.map(([name]) => name).join(';');
+    for (const name in request.headers) headers.push([name, normalizeHeaderValue(request.headers[name]!)]);
+    if (headers.length > 1) headers.sort(byName);
+    let signedHeaders = '';
+    let canonicalHeaders = '';
+    for (const [name, value] of headers) {
+      signedHeaders += signedHeaders === '' ? name : `;${name}`;
+      canonicalHeaders += `${name}:${value}\n`;
+    }
 
-    const params: [string, string][] = [
-      ['X-Amz-Algorithm', ALGORITHM],
-      ['X-Amz-Content-Sha256', UNSIGNED_PAYLOAD],
-      ['X-Amz-Credential', `${credentials.accessKeyId}/${scope}`],
-      ['X-Amz-Date', amzDate],
-      ['X-Amz-Expires', String(request.expiresIn)],
-      ['X-Amz-SignedHeaders', signedHeaders],
-    ];
-    if (credentials.sessionToken !== undefined) params.push(['X-Amz-Security-Token', credentials.sessionToken]);
-    for (const [name, value] of Object.entries(request.query)) params.push([name, value]);
-    const encoded = params.map(([k, v]) => [uriEncode(k), uriEncode(v)] as const).sort(byName);
-    const canonicalQuery = encoded.map(([k, v]) => `${k}=${v}`).join('&');
+    const credential = `${credentials.accessKeyId}/${scope}`;
+    if (credential !== lastCredential) {
+      lastEncodedCredential = uriEncode(credential);
+      lastCredential = credential;
+    }
+    // The X-Amz-* parameters are already in sorted order, and every extra parameter sorts after
+    // them (its name starts with a lower-case letter), so the query is built in order, not sorted.
+    let head = `X-Amz-Algorithm=${ALGORITHM}&X-Amz-Content-Sha256=${UNSIGNED_PAYLOAD}&X-Amz-Credential=${lastEncodedCredential}&X-Amz-Date=${amzDate}&X-Amz-Expires=${request.expiresIn}`;
+    if (credentials.sessionToken !== undefined) head += `&X-Amz-Security-Token=${uriEncode(credentials.sessionToken)}`;
+    let tail = `X-Amz-SignedHeaders=${uriEncode(signedHeaders)}`;
+    const extraNames = Object.keys(request.query);
+    if (extraNames.length > 0) {
+      const extras: [string, string][] = [];
+      for (const name of extraNames) {
+        if (!/^[a-z]/.test(name)) throw new Error(`presigner: query parameter ${name} must start with a lower-case letter`);
+        extras.push([uriEncode(name), uriEncode(request.query[name]!)]);
+      }
+      if (extras.length > 1) extras.sort(byName);
+      for (const [k, v] of extras) tail += `&${k}=${v}`;
+    }
 
-    const canonicalRequest = [
-      request.method,
-      path,
-      canonicalQuery,
-      headers.map(([name, value]) => `${name}:${value}\n`).join(''),
-      signedHeaders,
-      UNSIGNED_PAYLOAD,
-    ].join('\n');
+    const canonicalRequest = `${request.method}\n${path}\n${head}&${tail}\n${canonicalHeaders}\n${signedHeaders}\n${UNSIGNED_PAYLOAD}`;
     const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
     const signature = createHmac('sha256', signingKeys.get(credentials.secretAccessKey, date))
       .update(stringToSign)
       .digest('hex');
 
-    // The SDK emits the query in sorted order with the signature in its sorted place.
-    const withSignature = [...encoded, ['X-Amz-Signature', signature] as const].sort(byName);
-    return `${scheme}//${requestHost}${path}?${withSignature.map(([k, v]) => `${k}=${v}`).join('&')}`;
+    // The SDK's order: X-Amz-Signature sorts right before X-Amz-SignedHeaders.
+    return `${scheme}//${requestHost}${path}?${head}&X-Amz-Signature=${signature}&${tail}`;
   };
 }
 
@@ -124,8 +142,16 @@ export function isVirtualHostableBucket(bucket: string, allowDots: boolean): boo
   return true;
 }
 
+let lastSecond = NaN;
+let lastAmzDate = '';
+/** `20260102T235959Z`; cached per second, since every request in that second asks for it. */
 export function toAmzDate(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const second = Math.floor(now.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastAmzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    lastSecond = second;
+  }
+  return lastAmzDate;
 }
 
 function normalizeHeaderValue(value: string): string {
@@ -136,6 +162,3 @@ function byName(a: readonly [string, string], b: readonly [string, string]): num
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-function sha256Hex(data: string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
