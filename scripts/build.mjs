@@ -2,7 +2,7 @@
 // dist/lambda.js (the Lambda handler) when src/lambda.ts exists. Type checking is
 // `npm run typecheck`'s job; this only bundles, in well under a second.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const quiet = process.argv.includes('--quiet');
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: quiet ? 'error' : 'info' };
@@ -10,5 +10,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 await build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', packages: 'external' });
 if (existsSync('src/lambda.ts')) {
   // Lambda: one self-contained, minified file; cold start pays for every byte required.
-  await build({ ...common, entryPoints: ['src/lambda.ts'], outfile: 'dist/lambda.js', minify: true, metafile: false });
+  // Same settings as infra/lambda-bundle.ts (what the CDK stack deploys and the benchmark measures).
+  const alias = JSON.parse(readFileSync('src/lambda/shims/aliases.json', 'utf8'));
+  await build({ ...common, entryPoints: ['src/lambda.ts'], outfile: 'dist/lambda.js', minify: true, sourcesContent: false, alias, metafile: false });
 }

@@ -14,7 +14,7 @@
  * One key source, and algorithms of the matching family only, so a token can never be checked
  * with a key of the other family (the HS256-with-RSA-public-key confusion).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SYMMETRIC = ['HS256', 'HS384', 'HS512'] as const;
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;

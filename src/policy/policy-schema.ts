@@ -4,7 +4,7 @@
  * so an already-parsed document can be validated again. Path patterns and principal selectors
  * are checked here with the same parsers the engine uses, so every problem is found at load.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseByteSize } from './byte-size';
 import { normalizeContentTypePattern } from './content-types';
 import { parsePathPattern } from './path-pattern';
@@ -57,6 +57,8 @@ export const ruleSchema = z
     contentTypes: oneOrMany(contentType).optional(),
     ttl: z.number().int('must be whole seconds').positive('must be positive').max(MAX_TTL_SECONDS, `must be at most ${MAX_TTL_SECONDS} (7 days)`).optional(),
     createOnly: z.boolean().optional(),
+    /** `gateway`: accept that a mount's backend cannot make storage enforce some constraint (docs/backends.md). */
+    enforce: z.literal('gateway', { error: 'must be "gateway" (accept gateway-only enforcement of constraints) when present' }).optional(),
   })
   .superRefine((rule, ctx) => {
     if (rule.effect !== 'deny') return;

@@ -1,0 +1,153 @@
+/**
+ * GatewayFunction: the Lambda that serves the gateway (src/lambda.ts), its role and its logs.
+ *
+ * Node.js 22 on ARM64 (Graviton: ~20% cheaper per GB-second, and the bundle has no native code),
+ * bundled locally by NodejsFunction with the esbuild in node_modules (no Docker), using the
+ * settings in lambda-bundle.ts. Into the package go generated JSON files next to the bundle,
+ * each checked here with the gateway's own code, so a mistake fails the synth, not a cold start:
+ * `signpost.json` (mounts, and the `auth` settings from `authFile` without secrets) and, with a
+ * policy, `policy.json` (the policy file, YAML converted to JSON; SIGNPOST_POLICY points at it).
+ * Secrets never enter the template or the package: the function gets the *names* of a Secrets
+ * Manager secret (the JWT secret) and an SSM SecureString (API key entries), read access to those
+ * two, and the AWS Parameters and Secrets extension layer to fetch them at init without an SDK.
+ *
+ * The role has exactly: the object actions the gateway signs (object-permissions.ts), writing to
+ * its own log group, and reading the two named secrets when configured. Nothing else.
+ */
+import { join } from 'node:path';
+import { Annotations, ArnFormat, Stack, type Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { LAMBDA_ENTRY, lambdaNodejsBundling, REPO_ROOT } from './lambda-bundle';
+import { objectPermissions, type ObjectFeatures } from './object-permissions';
+import { TASK_ROOT, writePackageFiles } from './package-files';
+
+export interface GatewayAccess {
+  /** Serve everyone (allow-all) when no policy is set. Required explicitly. @default false */
+  readonly openAccess?: boolean;
+  /** A policy file (YAML or JSON) on the deploying machine; validated, bundled as JSON. */
+  readonly policyFile?: string;
+  /** A file (YAML or JSON) holding the `auth` settings (jwt issuer/audience, ...), no secrets. */
+  readonly authFile?: string;
+  /** Secrets Manager secret (name or full ARN) holding the JWT HS256 secret; needs `auth.jwt`. */
+  readonly jwtSecret?: string;
+  /** SSM SecureString parameter name holding a JSON array of API key entries ({ hash, subject, groups? }). */
+  readonly apiKeysParameter?: string;
+}
+
+export interface GatewayFunctionProps {
+  readonly bucket: s3.IBucket;
+  /** The bucket's region when it is not the stack's (existing buckets only). */
+  readonly bucketRegion?: string;
+  readonly mountPath: string;
+  readonly keyPrefix: string;
+  readonly features: ObjectFeatures;
+  readonly allowedOrigins: readonly string[];
+  readonly urlTtlSeconds?: number;
+  readonly access: GatewayAccess;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetention: logs.RetentionDays;
+  /** NODE_OPTIONS=--enable-source-maps: readable stack traces, slower cold starts. @default false */
+  readonly sourceMapsAtRuntime?: boolean;
+}
+
+export class GatewayFunction extends Construct {
+  readonly function: lambda.IFunction;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
+    super(scope, id);
+    const files = writePackageFiles(this, {
+      mountPath: props.mountPath,
+      keyPrefix: props.keyPrefix,
+      access: props.access,
+      ...(props.bucketRegion !== undefined && { bucketRegion: props.bucketRegion }),
+    });
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Signpost gateway: signs object requests on one bucket/prefix, writes its own logs',
+    });
+    for (const statement of objectPermissions(props.bucket, props.keyPrefix, props.features)) this.role.addToPolicy(statement);
+    logGroup.grantWrite(this.role);
+
+    const environment: Record<string, string> = {
+      SIGNPOST_BUCKET: props.bucket.bucketName,
+      SIGNPOST_CONFIG: `${TASK_ROOT}/signpost.json`,
+      SIGNPOST_LOG_LEVEL: 'info',
+      ...(props.urlTtlSeconds !== undefined && { SIGNPOST_URL_TTL: String(props.urlTtlSeconds) }),
+      ...(props.allowedOrigins.length > 0 && { SIGNPOST_CORS_ORIGINS: props.allowedOrigins.join(',') }),
+      ...(props.access.openAccess && !files.policy && { SIGNPOST_ALLOW_ALL: 'true' }),
+      ...(files.policy && { SIGNPOST_POLICY: `${TASK_ROOT}/policy.json` }),
+      ...(props.sourceMapsAtRuntime && { NODE_OPTIONS: '--enable-source-maps' }),
+      ...this.secretEnvironment(props.access),
+    };
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: LAMBDA_ENTRY,
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup,
+      environment,
+      description: 'Signpost: policy-checked 307 redirects to presigned S3 URLs',
+      // Serves the secrets below from a local cache; only when there is something to fetch.
+      ...((props.access.jwtSecret !== undefined || props.access.apiKeysParameter !== undefined) && {
+        paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, { cacheEnabled: true }),
+      }),
+      bundling: {
+        ...lambdaNodejsBundling(),
+        format: OutputFormat.CJS,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_input: string, output: string) => files.paths.map((path) => `cp ${quote(path)} ${quote(output)}/`),
+        },
+      },
+    });
+    this.warnAboutAccess(props.access, files.policy);
+  }
+
+  private secretEnvironment(access: GatewayAccess): Record<string, string> {
+    const env: Record<string, string> = {};
+    if (access.jwtSecret !== undefined) {
+      // A name matches the secret's full ARN only with the 6-character suffix Secrets Manager adds.
+      const arn = access.jwtSecret.startsWith('arn:')
+        ? access.jwtSecret
+        : Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${access.jwtSecret}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadJwtSecret', actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
+      env.SIGNPOST_JWT_SECRET_ID = access.jwtSecret;
+    }
+    if (access.apiKeysParameter !== undefined) {
+      const parameter = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ApiKeys', { parameterName: access.apiKeysParameter });
+      // The aws/ssm key's policy lets account principals decrypt through SSM; no KMS grant needed.
+      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadApiKeyHashes', actions: ['ssm:GetParameter'], resources: [parameter.parameterArn] }));
+      env.SIGNPOST_API_KEYS_PARAMETER = access.apiKeysParameter;
+    }
+    return env;
+  }
+
+  private warnAboutAccess(access: GatewayAccess, policy: boolean): void {
+    if (policy) return;
+    if (access.openAccess) {
+      Annotations.of(this).addWarningV2('signpost:open-access', 'openAccess: anyone who can reach the API can read, write and delete every object under the prefix.');
+    } else {
+      Annotations.of(this).addWarningV2('signpost:no-access', 'Neither a policy file nor openAccess is set: the function will refuse to start (fail closed). Set -c openAccess=true to try it out.');
+    }
+  }
+}
+
+function quote(path: string): string {
+  return `'${path.replace(/'/g, `'\\''`)}'`;
+}

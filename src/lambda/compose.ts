@@ -1,0 +1,83 @@
+/**
+ * The Lambda's composition root, run once per execution environment: environment (+ secrets)
+ * -> validated config -> S3 backend signing with the environment's keys -> the same express app
+ * that `npm start` serves (buildGateway, which loads the policy and authentication from config).
+ *
+ * Contract: returns the app, or throws ConfigError with a message naming what is wrong, so a
+ * misconfigured function fails at init and says why in its log. Deliberately imports neither
+ * runtime.ts nor the embedded store (they would bloat the bundle and cannot run on Lambda), nor
+ * the AWS SDK (signing is local, credentials come from the environment).
+ *
+ * Who may do what comes from config - SIGNPOST_POLICY and the config file's `auth` - plus the
+ * secrets fetched at init (secrets.ts): the JWT secret becomes `auth.jwt.hs256Secret` and the
+ * API key entries are appended to `auth.apiKeys`, in memory only. Fail closed: a Lambda is
+ * reachable from the internet, so without a policy it serves allow-all only when
+ * SIGNPOST_ALLOW_ALL=true says so (the long-lived server allows that on loopback only).
+ */
+import { ConfigError, loadConfig } from '../config/load';
+import type { Config } from '../config/schema';
+import { buildGateway, type Gateway, type GatewayOptions } from '../gateway';
+import { createLogger, type Logger } from '../log';
+import { createS3Backend } from '../storage/s3-backend';
+import { LAMBDA_MAX_URL_TTL_SECONDS, lambdaEnvCredentials } from './env-credentials';
+import type { LambdaSecrets } from './secrets';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LambdaGateway {
+  /** What serverless-http wraps: the express app, or whatever request listener buildGateway returns. */
+  readonly app: Gateway['app'];
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+/** Overrides of what config decides (tests), and a logger to capture lines. */
+export interface ComposeOptions extends Omit<GatewayOptions, 'logger'> {
+  readonly logger?: Logger;
+}
+
+export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, secrets: LambdaSecrets = {}): LambdaGateway {
+  if (!env.SIGNPOST_BUCKET) {
+    throw new ConfigError('SIGNPOST_BUCKET is required on Lambda: the embedded store needs a long-lived process and a disk, so storage must be an S3 bucket');
+  }
+  const config = withSecrets(loadConfig(env), secrets);
+  if (config.storage.kind !== 's3') throw new ConfigError('storage must be s3 on Lambda');
+  if (config.policy === undefined && options.decide === undefined && env.SIGNPOST_ALLOW_ALL !== 'true') {
+    throw new ConfigError(
+      'no policy configured (SIGNPOST_POLICY): anyone who can reach this function could read, write and delete; set SIGNPOST_ALLOW_ALL=true to accept that (e.g. to try it out)',
+    );
+  }
+  const { logger: given, ...overrides } = options;
+  const logger = given ?? createLogger(config.logLevel);
+  if (config.urlTtl > LAMBDA_MAX_URL_TTL_SECONDS) {
+    logger.warn(
+      { urlTtl: config.urlTtl, cap: LAMBDA_MAX_URL_TTL_SECONDS },
+      'SIGNPOST_URL_TTL is longer than the Lambda role credentials are known to live; URLs are capped',
+    );
+  }
+  const { region, endpoint, forcePathStyle } = config.storage;
+  const backend = createS3Backend({
+    region,
+    forcePathStyle,
+    credentials: lambdaEnvCredentials(env),
+    ...(endpoint !== undefined && { endpoint }),
+  });
+  const { app } = buildGateway(config, backend, { logger, ...overrides });
+  return { app, config, logger };
+}
+
+function withSecrets(config: Config, secrets: LambdaSecrets): Config {
+  if (secrets.jwtSecret === undefined && secrets.apiKeys === undefined) return config;
+  const auth: Record<string, unknown> = { ...(config.auth ?? {}) };
+  if (secrets.apiKeys !== undefined) {
+    const configured = Array.isArray(auth.apiKeys) ? (auth.apiKeys as unknown[]) : [];
+    auth.apiKeys = [...configured, ...secrets.apiKeys];
+  }
+  if (secrets.jwtSecret !== undefined) {
+    if (typeof auth.jwt !== 'object' || auth.jwt === null) {
+      throw new ConfigError('SIGNPOST_JWT_SECRET_ID is set but the config file has no auth.jwt section (issuer, audience, ...) to use it with');
+    }
+    auth.jwt = { ...(auth.jwt as Record<string, unknown>), hs256Secret: secrets.jwtSecret };
+  }
+  return { ...config, auth };
+}

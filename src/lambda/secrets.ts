@@ -1,0 +1,103 @@
+/**
+ * Secrets for the Lambda, fetched once at init through the AWS Parameters and Secrets Lambda
+ * Extension (a layer the CDK stack adds when secrets are configured): a plain HTTP call to
+ * localhost authenticated with the session token, instead of the AWS SDK in the bundle.
+ *
+ * Contract: `lambdaSecretsFrom(env)` says which secrets the environment names
+ * (SIGNPOST_JWT_SECRET_ID: a Secrets Manager secret holding the HS256 secret;
+ * SIGNPOST_API_KEYS_PARAMETER: an SSM SecureString holding a JSON array of `auth.apiKeys`
+ * entries). `fetchLambdaSecrets(env)` gets their values. Errors name the secret, never its value;
+ * the values live only in this process's memory, never in the template or the environment.
+ */
+import { request } from 'node:http';
+import { ConfigError } from '../config/load';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface SecretNames {
+  readonly jwtSecretId?: string;
+  readonly apiKeysParameter?: string;
+}
+
+export interface LambdaSecrets {
+  readonly jwtSecret?: string;
+  readonly apiKeys?: readonly unknown[];
+}
+
+const DEFAULT_PORT = '2773'; // the extension's documented default
+const ATTEMPTS = 3;
+
+export function lambdaSecretsFrom(env: Env): SecretNames | undefined {
+  const jwtSecretId = env.SIGNPOST_JWT_SECRET_ID || undefined;
+  const apiKeysParameter = env.SIGNPOST_API_KEYS_PARAMETER || undefined;
+  if (!jwtSecretId && !apiKeysParameter) return undefined;
+  return { ...(jwtSecretId && { jwtSecretId }), ...(apiKeysParameter && { apiKeysParameter }) };
+}
+
+export async function fetchLambdaSecrets(env: Env, names: SecretNames): Promise<LambdaSecrets> {
+  const token = env.AWS_SESSION_TOKEN;
+  if (!token) throw new ConfigError('AWS_SESSION_TOKEN is not set: the secrets extension authenticates callers with it');
+  const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || DEFAULT_PORT;
+  const get = (path: string, what: string) => getJson(port, path, token, what);
+
+  const [jwt, keys] = await Promise.all([
+    names.jwtSecretId ? get(`/secretsmanager/get?secretId=${encodeURIComponent(names.jwtSecretId)}`, `secret ${names.jwtSecretId}`) : undefined,
+    names.apiKeysParameter
+      ? get(`/systemsmanager/parameters/get?name=${encodeURIComponent(names.apiKeysParameter)}&withDecryption=true`, `parameter ${names.apiKeysParameter}`)
+      : undefined,
+  ]);
+  const secrets: { jwtSecret?: string; apiKeys?: unknown[] } = {};
+  if (jwt !== undefined) {
+    const value = (jwt as { SecretString?: unknown }).SecretString;
+    if (typeof value !== 'string' || value === '') throw new ConfigError(`secret ${names.jwtSecretId}: no SecretString`);
+    secrets.jwtSecret = value;
+  }
+  if (keys !== undefined) {
+    const value = (keys as { Parameter?: { Value?: unknown } }).Parameter?.Value;
+    let parsed: unknown;
+    try {
+      parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed)) throw new ConfigError(`parameter ${names.apiKeysParameter}: must hold a JSON array of API key entries ({ hash, subject, groups? })`);
+    secrets.apiKeys = parsed;
+  }
+  return secrets;
+}
+
+async function getJson(port: string, path: string, token: string, what: string): Promise<unknown> {
+  let last: Error | undefined;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    try {
+      return await getOnce(port, path, token, what);
+    } catch (err) {
+      last = err as Error;
+      if (err instanceof ConfigError) throw err; // a definite answer (403, 404): no retry
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+  }
+  throw new ConfigError(`cannot fetch ${what} from the Parameters and Secrets extension: ${last?.message ?? 'unknown error'}`);
+}
+
+function getOnce(port: string, path: string, token: string, what: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { 'X-Aws-Parameters-Secrets-Token': token }, timeout: 3000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status >= 400 && status < 500) return reject(new ConfigError(`cannot fetch ${what}: the extension answered ${status} (does the function's role allow reading it?)`));
+        if (status !== 200) return reject(new Error(`status ${status}`));
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch {
+          reject(new Error('the answer is not JSON'));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
