@@ -7,11 +7,17 @@
  * handler on plain node:http objects; express serves everything else (/healthz, 404s, and the
  * JSON endpoints). Measured (BENCHMARKS.md): express's own routing cost ~140 µs per request on
  * the CI class of machine, more than the whole redirect's work.
+ *
+ * Under a mount, the transfer endpoints (listings, upload tickets, downloads, share links; see
+ * routes/dispatch.ts) are selected by the query string or a trailing "/". Only a request whose
+ * target contains "?" or whose path ends in "/" is looked at twice, so the plain redirect path
+ * costs one `includes` and one `endsWith` more than before.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express from 'express';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
 import { cors } from './http/cors';
+import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
 import { logRequest } from './http/request-log';
@@ -19,7 +25,11 @@ import { setSecurityHeaders } from './http/security-headers';
 import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
+import { routeFor } from './routes/dispatch';
 import { healthRoute } from './routes/health';
+import { openapiRoute } from './routes/openapi';
+import type { RouteContext } from './routes/route-kit';
+import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
 
 export interface AppDeps {
@@ -32,18 +42,29 @@ export interface AppDeps {
   readonly corsOrigins?: readonly string[];
   /** The clock; tests pass a fixed one. */
   readonly now?: () => Date;
+  /** The share-link signing key (`shareKey`); absent: random per start, so links die on restart. */
+  readonly shareKey?: string;
 }
+
+/** Everything express serves (all GET); the OpenAPI test checks each is documented. */
+export const EXPRESS_ROUTES = [
+  { method: 'GET', path: '/healthz', handler: healthRoute },
+  { method: 'GET', path: '/openapi.json', handler: openapiRoute },
+] as const;
 
 export type App = RequestListener<typeof IncomingMessage, typeof ServerResponse>;
 
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
-  const files = filesHandler({
+  const ctx: RouteContext = {
     decide: deps.decide ?? allowAll,
     authenticate: deps.authenticate ?? anonymousOnly,
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
-  });
+    share: createShareSigner(deps.shareKey),
+  };
+  if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
+  const files = filesHandler(ctx);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -52,7 +73,7 @@ export function createApp(deps: AppDeps): App {
   rest.disable('x-powered-by');
   rest.set('etag', false);
   rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
-  rest.get('/healthz', healthRoute);
+  for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
   rest.use(() => {
     throw notFound();
   });
@@ -62,10 +83,22 @@ export function createApp(deps: AppDeps): App {
     logRequest(logger, req, res);
     setSecurityHeaders(res);
     if (applyCors(req, res)) return;
-    const path = rawPathOf(req.url ?? '/');
+    const url = req.url ?? '/';
+    const path = rawPathOf(url);
     for (const { mount, base } of mounts) {
       if (path.startsWith(base) || path === mount.path) {
-        files(req, res, mount, path.slice(base.length)).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+        const rawKey = path.slice(base.length);
+        const hasQuery = url.includes('?');
+        if (hasQuery || path.endsWith('/') || rawKey === '') {
+          const query = new URLSearchParams(hasQuery ? url.slice(url.indexOf('?') + 1) : '');
+          const route = routeFor(req.method, rawKey === '' || path.endsWith('/'), query);
+          if (route) {
+            if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
+            route(ctx, req, res, mount, rawKey, query).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+            return;
+          }
+        }
+        files(req, res, mount, rawKey).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
         return;
       }
     }

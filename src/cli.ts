@@ -4,6 +4,7 @@
  * errors into a message and an exit code (2), never a stack trace.
  */
 import { ConfigError } from './config/load';
+import { cp } from './cli/cp';
 import { keyCreate } from './cli/key';
 import { policyCheck, policyExplain, UsageError } from './cli/policy';
 import { serve } from './cli/serve';
@@ -14,7 +15,9 @@ const USAGE = `usage:
   signpost policy explain --as SUBJECT|anonymous [--groups a,b] [--claim k=v] [--policy FILE] METHOD PATH
                                          show how the policy decides one request
   signpost key create --subject S [--groups a,b] [--label L]
-                                         make an API key and its config entry`;
+                                         make an API key and its config entry
+  signpost cp [--token T|--key K] [--parallel N] [--resume ID] FILE URL | URL FILE
+                                         upload (multipart, parallel, resumable) or download`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command = 'serve', sub, ...rest] = argv;
@@ -25,6 +28,8 @@ async function main(argv: readonly string[]): Promise<number> {
       if (sub === 'check') return policyCheck(rest);
       if (sub === 'explain') return policyExplain(rest);
       break;
+    case 'cp':
+      return cp(argv.slice(1));
     case 'key':
       if (sub === 'create') return keyCreate(rest);
       break;

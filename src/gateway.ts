@@ -1,14 +1,19 @@
 /**
- * buildGateway: configuration + a storage backend -> mounts and the express app. Knows nothing
+ * buildGateway: configuration + storage backends -> mounts and the express app. Knows nothing
  * about the embedded store or where credentials come from, so the Lambda bundle can use it
- * without pulling in the store's server code.
+ * without pulling in the store's server code. Each mount uses the default backend, or the
+ * named one (`storage:`) passed in `options.backends`. Fails closed: a policy rule asking for a
+ * constraint its mount's backend cannot make storage enforce stops startup (capabilities.ts).
  */
 import { loadAccessControl, type AccessControl } from './access';
 import { createApp, type App } from './app';
 import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
 import type { Logger } from './log';
+import { ConfigError } from './config/load';
+import { loadPolicyFile, parsePolicy, type PolicyRule } from './policy';
 import type { Decide } from './policy/types';
+import { describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints } from './storage/capabilities';
 import type { Mount } from './storage/mount';
 import type { StorageBackend } from './storage/types';
 
@@ -20,6 +25,8 @@ export interface GatewayOptions {
   readonly authenticate?: Authenticate;
   /** The gateway's clock. */
   readonly now?: () => Date;
+  /** The named backends (`backends:` in config) that mounts may select with `storage:`. */
+  readonly backends?: ReadonlyMap<string, StorageBackend>;
 }
 
 export interface Gateway {
@@ -32,24 +39,62 @@ export function defaultBucket(config: Config): string {
   return config.storage.kind === 's3' ? config.storage.bucket : EMBEDDED_BUCKET;
 }
 
-/** Every bucket some mount uses (the embedded store creates them at start). */
+/** The bucket (Azure: container) a mount's keys live in. */
+export function mountBucket(config: Config, mount: Config['mounts'][number]): string {
+  if (mount.bucket !== undefined) return mount.bucket;
+  const named = mount.storage === undefined ? undefined : config.backends?.[mount.storage];
+  if (named) return named.kind === 'azure' ? named.container : named.bucket;
+  return defaultBucket(config);
+}
+
+/** Every bucket some mount on the default storage uses (the embedded store creates them at start). */
 export function mountBuckets(config: Config): string[] {
-  return [...new Set(config.mounts.map((m) => m.bucket ?? defaultBucket(config)))];
+  return [...new Set(config.mounts.filter((m) => m.storage === undefined).map((m) => mountBucket(config, m)))];
 }
 
 /** Loads the policy and authentication from config (once); throws ConfigError on any problem. */
 export function buildGateway(config: Config, backend: StorageBackend, options: GatewayOptions): Gateway {
   const access = loadAccessControl(config);
-  const bucket = defaultBucket(config);
-  const mounts: Mount[] = config.mounts.map((m) => ({ path: m.path, bucket: m.bucket ?? bucket, prefix: m.prefix, backend }));
+  const mounts: Mount[] = config.mounts.map((m) => {
+    const chosen = m.storage === undefined ? backend : options.backends?.get(m.storage);
+    if (!chosen) throw new ConfigError(`mount ${m.path}: backend "${m.storage}" is not available in this runtime`);
+    return { path: m.path, bucket: mountBucket(config, m), prefix: m.prefix, backend: chosen };
+  });
+  checkStorageEnforcement(config, mounts, options.logger);
   const app = createApp({
     mounts,
     logger: options.logger,
     urlTtl: config.urlTtl,
     corsOrigins: config.corsOrigins,
+    ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
   });
   return { app, mounts, access };
+}
+
+/** Says at startup what each mount's storage enforces; refuses rules that need more (fail closed). */
+function checkStorageEnforcement(config: Config, mounts: readonly Mount[], logger: Logger): void {
+  for (const m of mounts) {
+    const gatewayOnly = gatewayOnlyConstraints(m.backend);
+    logger.info(
+      { mount: m.path, backend: m.backend.kind, storageEnforces: [...m.backend.storageEnforces], gatewayOnly },
+      gatewayOnly.length ? `mount ${m.path} (${m.backend.kind}): ${gatewayOnly.join(', ')} enforced by the gateway only, not by storage` : `mount ${m.path} (${m.backend.kind}): storage enforces every policy constraint`,
+    );
+  }
+  if (config.policy === undefined || mounts.every((m) => gatewayOnlyConstraints(m.backend).length === 0)) return;
+  const found = findGatewayOnlyRules(policyRules(config.policy), mounts);
+  for (const r of found.filter((f) => f.accepted)) {
+    logger.warn({ rule: r.rule, mount: r.mount, backend: r.backend, gatewayOnly: r.constraints }, `rule ${r.rule} accepts gateway-only enforcement of ${r.constraints.join(', ')} on mount ${r.mount}`);
+  }
+  const refused = found.filter((f) => !f.accepted);
+  if (refused.length > 0) throw new ConfigError(describeRefused(refused));
+}
+
+/** The validated rules (the policy already loaded once in loadAccessControl, so this cannot fail). */
+function policyRules(source: NonNullable<Config['policy']>): readonly PolicyRule[] {
+  const loaded = typeof source === 'string' ? loadPolicyFile(source) : parsePolicy(JSON.stringify(source), { format: 'json', sourceName: 'config file policy' });
+  if (!loaded.ok) throw new ConfigError('the policy changed while starting; start again');
+  return loaded.document.rules;
 }

@@ -9,6 +9,8 @@ import { ConfigError } from './config/load';
 import type { Config } from './config/schema';
 import { buildGateway, mountBuckets, type Gateway, type GatewayOptions } from './gateway';
 import { refreshingCredentials, staticCredentials, type CredentialProvider } from './signing/credentials';
+import type { TokenSource } from './storage/azure-keys';
+import { createNamedBackends } from './storage/from-config';
 import { createS3Backend } from './storage/s3-backend';
 import type { StorageBackend } from './storage/types';
 import { startEmbeddedStore, type EmbeddedStore } from './store';
@@ -23,6 +25,10 @@ export interface Runtime extends Gateway {
 export interface RuntimeOptions extends GatewayOptions {
   /** S3 mode: where credentials come from (defaults to the AWS SDK's provider chain). */
   readonly credentialProvider?: CredentialProvider;
+  /** Named backends: where secrets named by `*Env` fields are read (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Named Azure backends with useManagedIdentity: the token source (default `@azure/identity`). */
+  readonly azureTokens?: (clientId?: string) => Promise<TokenSource>;
 }
 
 /** The embedded store's SigV4 region; any fixed value works since it only talks to itself. */
@@ -30,6 +36,11 @@ const EMBEDDED_REGION = 'us-east-1';
 
 export async function createRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   checkOpenBinding(config);
+  const backends = await createNamedBackends(config.backends ?? {}, {
+    env: options.env ?? process.env,
+    defaultS3Credentials: defaultCredentialProvider,
+    ...(options.azureTokens && { azureTokens: options.azureTokens }),
+  });
   let backend: StorageBackend;
   let store: EmbeddedStore | undefined;
 
@@ -56,7 +67,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
     backend = createS3Backend({ region, forcePathStyle, credentials: refreshingCredentials(provider), ...(endpoint !== undefined && { endpoint }) });
   }
 
-  const gateway = buildGateway(config, backend, options);
+  let gateway: Gateway;
+  try {
+    gateway = buildGateway(config, backend, { ...options, backends });
+  } catch (err) {
+    await store?.close(0);
+    throw err;
+  }
   return {
     ...gateway,
     ...(store && { store }),

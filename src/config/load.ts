@@ -22,6 +22,7 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_LOG_LEVEL', ['logLevel']],
   ['SIGNPOST_SHUTDOWN_GRACE', ['shutdownGrace']],
   ['SIGNPOST_POLICY', ['policy']],
+  ['SIGNPOST_SHARE_KEY', ['shareKey']],
   ['SIGNPOST_STORE_PORT', ['storage', 'port']],
   ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],
   ['SIGNPOST_BUCKET', ['storage', 'bucket']],

@@ -3,7 +3,7 @@
  * zero-setup start work (embedded store, loopback, /files mount); a bad value stops startup
  * with a message naming the field (see load.ts for how fields map to environment variables).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkPrefix } from '../keys/object-key';
 
 const seconds = z.coerce.number().int().min(1).max(604_800);
@@ -27,12 +27,58 @@ export const S3StorageSchema = z.strictObject({
   forcePathStyle: bool.default(false),
 });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+/** A named S3-compatible backend (AWS, GCS's XML API with HMAC keys, R2, MinIO, ...). */
+export const S3BackendSchema = S3StorageSchema.extend({
+  /** Where the HMAC/access key pair is read from; absent: the AWS SDK's provider chain. */
+  accessKeyIdEnv: envName.optional(),
+  secretAccessKeyEnv: envName.optional(),
+}).superRefine((b, ctx) => {
+  if ((b.accessKeyIdEnv === undefined) !== (b.secretAccessKeyEnv === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [b.accessKeyIdEnv === undefined ? 'accessKeyIdEnv' : 'secretAccessKeyEnv'], message: 'set both accessKeyIdEnv and secretAccessKeyEnv, or neither' });
+  }
+});
+
+/** Azure Blob Storage: one container of one account, signed with SAS. */
+export const AzureBackendSchema = z
+  .strictObject({
+    kind: z.literal('azure'),
+    account: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lowercase letters and digits (the storage account name)'),
+    container: z
+      .string()
+      .regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/, 'must be 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit'),
+    /** Absent: https://ACCOUNT.blob.core.windows.net. An emulator: http://127.0.0.1:10000/ACCOUNT. */
+    endpoint: z.url().optional(),
+    /** Shared key: exactly one of accountKey, accountKeyEnv, useManagedIdentity. */
+    accountKey: z.string().min(1).optional(),
+    accountKeyEnv: envName.optional(),
+    /** User delegation SAS with a token from the managed identity (`@azure/identity`). */
+    useManagedIdentity: z.literal(true, { error: 'must be true when present' }).optional(),
+    /** A user-assigned managed identity's client id; absent: the system-assigned one. */
+    managedIdentityClientId: z.string().min(1).optional(),
+  })
+  .superRefine((b, ctx) => {
+    const set = (['accountKey', 'accountKeyEnv', 'useManagedIdentity'] as const).filter((f) => b[f] !== undefined);
+    if (set.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: set.length > 1 ? [set[1]!] : [], message: 'set exactly one of accountKey, accountKeyEnv, useManagedIdentity' });
+    }
+    if (b.managedIdentityClientId !== undefined && b.useManagedIdentity === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['managedIdentityClientId'], message: 'only applies with useManagedIdentity: true' });
+    }
+  });
+
+export const BackendSchema = z.discriminatedUnion('kind', [S3BackendSchema, AzureBackendSchema]);
+const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
 const MountSchema = z.strictObject({
   path: z
     .string()
     .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must look like /files or /a/b (letters, digits, ". _ ~ -")')
     .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'must not contain "." or ".." segments'),
-  /** Defaults to the storage's bucket (the embedded store's is `signpost`). */
+  /** A name from `backends`; absent: the default `storage`. */
+  storage: z.string().min(1).optional(),
+  /** Defaults to the storage's bucket (the embedded store's is `signpost`; an Azure backend's container). */
   bucket: z.string().min(3).max(63).optional(),
   prefix: z
     .string()
@@ -52,6 +98,8 @@ export const ConfigSchema = z
     urlTtl: seconds.default(300),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     storage: z.discriminatedUnion('kind', [EmbeddedStorageSchema, S3StorageSchema]).default({ kind: 'embedded', port: 0 }),
+    /** Named storage backends that mounts may use instead of the default `storage`. */
+    backends: z.record(z.string().regex(BACKEND_NAME, 'backend names are 1-63 letters, digits, "_" and "-"'), BackendSchema).optional(),
     mounts: z.array(MountSchema).min(1).default([{ path: '/files', prefix: '' }]),
     /** Origins allowed to call the gateway from a browser (CORS); `*` allows any. */
     corsOrigins: z.array(z.string().min(1)).default([]),
@@ -59,6 +107,8 @@ export const ConfigSchema = z
     policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** Authentication (API keys, JWT); validated by src/auth when the app is built. */
     auth: z.record(z.string(), z.unknown()).optional(),
+    /** Signs share links (HMAC-SHA256); absent: a random key per start, so links die on restart. Rotate to revoke all links. */
+    shareKey: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
   })
@@ -67,11 +117,21 @@ export const ConfigSchema = z
     config.mounts.forEach((m, i) => {
       if (seen.has(m.path)) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: `duplicate mount path ${m.path}` });
       seen.add(m.path);
+      if (m.storage !== undefined && !Object.hasOwn(config.backends ?? {}, m.storage)) {
+        const known = Object.keys(config.backends ?? {});
+        ctx.addIssue({
+          code: 'custom',
+          path: ['mounts', i, 'storage'],
+          message: `unknown backend "${m.storage}": define it under backends${known.length ? ` (defined: ${known.join(', ')})` : ''}`,
+        });
+      }
     });
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type StorageConfig = Config['storage'];
 export type MountConfig = Config['mounts'][number];
+export type BackendConfig = z.infer<typeof BackendSchema>;
+export type AzureBackendConfig = z.infer<typeof AzureBackendSchema>;
 
 export const EMBEDDED_BUCKET = 'signpost';

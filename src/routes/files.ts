@@ -60,8 +60,8 @@ export function filesHandler(options: FilesOptions): FileHandler {
 
     const parsed = keyFromPath(rawKeyPath, mount.prefix);
     if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
-    if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files; folder listings are not enabled');
-    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers) : undefined;
+    if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files (GET lists a folder)');
+    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
 
     const at = now();
     const principal = await authenticate(req, at);

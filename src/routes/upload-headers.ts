@@ -19,8 +19,11 @@ export interface UploadRequest {
   readonly createOnly: boolean;
 }
 
-/** Header checks that do not depend on who is asking. */
-export function readUploadHeaders(headers: IncomingHttpHeaders): UploadRequest {
+/** Header checks that do not depend on who is asking; `required`: the backend's requiredUploadHeaders. */
+export function readUploadHeaders(headers: IncomingHttpHeaders, required: Readonly<Record<string, string>> = {}): UploadRequest {
+  for (const [name, value] of Object.entries(required)) {
+    if (headers[name] !== value) throw badRequest('missing_header', `uploads here must send the header "${name}: ${value}" (curl: -H '${name}: ${value}')`);
+  }
   if (headers['transfer-encoding'] !== undefined) {
     throw lengthRequired('chunked uploads are not supported: send Content-Length (curl: use --upload-file FILE, not -T -)');
   }

@@ -6,7 +6,9 @@
  */
 import type { CredentialSource } from '../signing/credentials';
 import { createPresigner, MAX_PRESIGN_EXPIRY_SECONDS, type S3Target } from '../signing/sigv4-presigner';
-import { ObjectOperations, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
+import { createS3List } from './s3-list';
+import { createS3Multipart } from './s3-multipart';
+import { CONSTRAINT_NAMES, ObjectOperations, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
 
 const METHODS = {
   [ObjectOperations.get]: 'GET',
@@ -29,6 +31,8 @@ export interface S3BackendOptions {
   readonly forcePathStyle: boolean;
   readonly credentials: CredentialSource;
   readonly kind?: string;
+  /** Override for stores that ignore a signed header's meaning (GCS: If-None-Match on PUT). */
+  readonly storageEnforces?: ReadonlySet<ConstraintName>;
 }
 
 export function defaultS3Endpoint(region: string): string {
@@ -45,6 +49,10 @@ export function createS3Backend(options: S3BackendOptions): StorageBackend {
 
   return {
     kind: options.kind ?? 's3',
+    // Content-Length, Content-Type and If-None-Match are signed headers; X-Amz-Expires the ttl.
+    storageEnforces: options.storageEnforces ?? new Set(CONSTRAINT_NAMES),
+    list: createS3List(presign, options.credentials),
+    multipart: createS3Multipart({ region: options.region, forcePathStyle: options.forcePathStyle, credentials: options.credentials, ...(options.endpoint !== undefined && { endpoint: options.endpoint }) }),
     async presign(input: PresignInput): Promise<PresignedRequest> {
       const credentials = await options.credentials.get(input.now);
       let expiresIn = Math.min(input.expiresIn, MAX_PRESIGN_EXPIRY_SECONDS);

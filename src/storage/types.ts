@@ -2,6 +2,7 @@
  * The storage seam: a backend turns (operation, key, constraints) into the exact request a
  * client must send to storage. Routes, policy and logs never depend on which backend it is.
  */
+import type { MultipartBackend } from './s3-multipart';
 
 export const ObjectOperations = {
   get: 'GetObject',
@@ -37,8 +38,49 @@ export interface PresignedRequest {
   readonly expiresAt: Date;
 }
 
+/** The policy constraints a backend may or may not be able to make storage itself enforce. */
+export const CONSTRAINT_NAMES = ['maxSize', 'contentTypes', 'ttl', 'createOnly'] as const;
+export type ConstraintName = (typeof CONSTRAINT_NAMES)[number];
+
 export interface StorageBackend {
-  /** For logs and startup messages, e.g. `embedded` or `s3`. */
+  /** For logs and startup messages, e.g. `embedded`, `s3` or `azure`. */
   readonly kind: string;
+  /**
+   * Constraints storage itself enforces through what the backend signs. The gateway checks all
+   * of them before it redirects; the others are gateway-only (a client holding the URL is not
+   * bound by them), so startup refuses rules that need them unless they say `enforce: gateway`.
+   */
+  readonly storageEnforces: ReadonlySet<ConstraintName>;
+  /** Headers (lowercase name -> exact value) every upload must carry, e.g. Azure's `x-ms-blob-type`. */
+  readonly requiredUploadHeaders?: Readonly<Record<string, string>>;
   presign(input: PresignInput): Promise<PresignedRequest>;
+  /**
+   * Optional: one page of a folder listing (S3 ListObjectsV2 with a delimiter), called by the
+   * gateway itself. Backends without it answer listings with 501. Throws HttpErrors: 502
+   * `storage_error` when storage refuses or fails, 504 `storage_timeout` when it is too slow.
+   */
+  list?(input: ListInput): Promise<ListPage>;
+  /** Optional: presigned multipart uploads (S3 family); absent answers the multipart routes with 501. */
+  readonly multipart?: MultipartBackend;
+}
+
+/** One page of keys under `prefix`, grouped at `delimiter` (folders). */
+export interface ListInput {
+  readonly bucket: string;
+  /** Full storage prefix (mount prefix included), empty or ending in the delimiter. */
+  readonly prefix: string;
+  readonly delimiter: string;
+  /** 1 to 1000. */
+  readonly maxKeys: number;
+  /** The previous page's `next`, as storage returned it. */
+  readonly continuationToken?: string;
+  readonly now: Date;
+}
+
+export interface ListPage {
+  readonly objects: readonly { readonly key: string; readonly size: number; readonly lastModified: string; readonly etag: string }[];
+  /** Full storage keys of the sub-folders, each ending in the delimiter. */
+  readonly folders: readonly string[];
+  /** Present when there is more: the continuation token for the next page. */
+  readonly next?: string;
 }

@@ -3,10 +3,12 @@
  * really verifies SigV4. One body of cases, run against every store target (the embedded store
  * always; Ceph RGW in the conformance run), so a difference between them shows up as a failure.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cp } from '../../src/cli/cp';
 import type { Decide } from '../../src/policy/types';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
 import { curl, curlStatus } from '../support/curl';
@@ -121,6 +123,21 @@ export function conformanceSuite(target: StoreTarget): void {
     expect(await sha256File(out)).toBe(hash);
   });
 
+  it('multipart through the gateway: signpost cp uploads parts in parallel, the download matches', async () => {
+    const path = join(dir, 'multipart.bin');
+    const hash = writeRandomFile(path, 20 * 1024 * 1024 + 12345); // 3 parts of 8 MiB
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const code = await cp(['--quiet', path, url('multipart/big.bin')], { stdout: out, stderr: new PassThrough(), env: {} });
+    expect(code).toBe(0);
+    expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toMatchObject({ size: 20 * 1024 * 1024 + 12345 });
+    const downloaded = join(dir, 'multipart.out');
+    expect(await curlStatus(['-L', '-o', downloaded, url('multipart/big.bin')])).toBe(200);
+    expect(await sha256File(downloaded)).toBe(hash);
+  }, 60_000);
+
   it.each(TRICKY_KEYS)('key %j round-trips', async (key) => {
     const body = `content of ${key}`;
     expect(await curlStatus(['-L', '--upload-file', file('tricky', body), url(key)])).toBe(200);
@@ -191,9 +208,76 @@ export function conformanceSuite(target: StoreTarget): void {
     expect(await curlStatus(['-L', '-H', 'Range: bytes=1000-2000', u])).toBe(416);
   });
 
+  describe('transfers: tickets, listings, download names, share links', () => {
+    it('an upload ticket through the text/plain one-liner, then the file downloads', async () => {
+      const path = file('ticket.txt', 'uploaded with a ticket');
+      const oneLiner = `curl -sS -o /dev/null -w '%{http_code}' --upload-file "$F" "$(curl -sS -X POST "$GW/files/$K?upload" -H "X-Upload-Length: $(wc -c < "$F" | tr -d ' ')" -H 'Accept: text/plain')"`;
+      const res = await sh(oneLiner, { GW: gw.url, F: path, K: `${runId}/ticket%20one.txt` });
+      expect(res.stdout).toBe('200');
+      expect((await curl(['-L', url('ticket one.txt')])).stdout).toBe('uploaded with a ticket');
+    });
+
+    it('a ticket for the wrong size is refused by storage', async () => {
+      const res = await curl(['-X', 'POST', `${url('ticket-size.txt')}?upload`, '-H', 'X-Upload-Length: 3', '-H', 'Accept: text/plain']);
+      expect(await curlStatus(['--upload-file', file('ticket-size', 'not three bytes'), res.stdout.trim()])).toBeGreaterThanOrEqual(400);
+    });
+
+    it('a listing pages with limit 2 over 5 files and a sub-folder, and lists the sub-folder', async () => {
+      for (const n of [1, 2, 3, 4, 5]) expect(await curlStatus(['-L', '--upload-file', file(`l${n}`, `file ${n}`), url(`listing/f${n}.txt`)])).toBe(200);
+      expect(await curlStatus(['-L', '--upload-file', file('ls', 'nested'), url('listing/sub/inner.txt')])).toBe(200);
+      const names: string[] = [];
+      const folders: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const target: string = `${gw.url}/files/${runId}/listing/?limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+        const page = JSON.parse((await curl([target])).stdout) as { prefix: string; entries: { name: string; key: string; size: number }[]; folders: { name: string }[]; cursor: string | null };
+        expect(page.prefix).toBe(`${runId}/listing/`);
+        expect(page.entries.length + page.folders.length).toBeLessThanOrEqual(2);
+        names.push(...page.entries.map((e) => e.name));
+        folders.push(...page.folders.map((f) => f.name));
+        cursor = page.cursor;
+        pages++;
+      } while (cursor !== null && pages < 10);
+      expect(names).toEqual(['f1.txt', 'f2.txt', 'f3.txt', 'f4.txt', 'f5.txt']);
+      expect(folders).toEqual(['sub']);
+      expect(pages).toBe(3);
+      const sub = JSON.parse((await curl([`${gw.url}/files/${runId}/listing/sub/`])).stdout) as { entries: { key: string; size: number }[] };
+      expect(sub.entries.map((e) => [e.key, e.size])).toEqual([[`${runId}/listing/sub/inner.txt`, 6]]);
+      const html = await curl(['-H', 'Accept: text/html', `${gw.url}/files/${runId}/listing/`]);
+      expect(html.stdout).toContain('f1.txt?download">f1.txt</a>');
+    });
+
+    it('a non-ASCII download name comes back from storage as an RFC 6266 Content-Disposition', async () => {
+      expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.bin')])).toBe(200);
+      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.bin')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);
+      expect(res.stdout).toMatch(/\r\ncontent-disposition: attachment; filename="Resume __\.txt"; filename\*=UTF-8''R%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC\.txt\r\n/i);
+    });
+
+    it('a share link opens without credentials and is refused after it expires', async () => {
+      expect(await curlStatus(['-L', '--upload-file', file('shared', 'shared body'), url('shared.txt')])).toBe(200);
+      const link = JSON.parse((await curl(['-X', 'POST', `${url('shared.txt')}?share&ttl=2`])).stdout) as { url: string; path: string };
+      expect(link.url).toBe(`${gw.url}${link.path}`);
+      expect((await curl(['-L', link.url])).stdout).toBe('shared body');
+      await new Promise((r) => setTimeout(r, 2100));
+      expect(await curlStatus(['-L', link.url])).toBe(410);
+      const token = link.path.split('share=')[1]!.split('.')[1]!;
+      for (const line of gw.logLines) expect(line).not.toContain(token);
+    });
+  });
+
   it('no log line carries a signature, credential or presigned URL', () => {
     expect(gw.logLines.length).toBeGreaterThan(20);
     for (const line of gw.logLines) expect(line).not.toMatch(/X-Amz-|Signature|Credential|secret/i);
+  });
+}
+
+/** Runs a shell one-liner (the documented curl usage) with the given environment. */
+function sh(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? 1 : 0, stdout, stderr });
+    });
   });
 }
 

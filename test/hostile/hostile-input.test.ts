@@ -68,9 +68,12 @@ const traversal: Case[] = [
   bad('encoded empty segment %2F%2F', '/files/open%2F%2Fx'),
   bad('../ after mount with encoded slash', '/files/%2F..%2Fx'),
   c('double-encoded %252e%252e stays literal (decoded once)', get('/files/open/%252e%252e/x'), 307, null),
-  c('trailing slash is a folder', get('/files/open/a/'), 400, 'folder_key'),
-  c('mount root', get('/files/'), 400, 'folder_key'),
-  c('mount without slash', get('/files'), 400, 'folder_key'),
+  // GET on a folder is a listing (docs/transfers.md): `list` is decided on the folder key without
+  // its slash; the root of a prefix-less mount has no such key, so a policy cannot grant it.
+  c('trailing slash is a folder listing', get('/files/open/a/'), 200, null),
+  c('mount root is not listable under a policy', get('/files/'), 401, 'unauthorized'),
+  c('mount without slash is the root', get('/files'), 401, 'unauthorized'),
+  c('DELETE on a folder', request('DELETE', '/files/open/a/', []), 400, 'folder_key'),
 ];
 
 const control: Case[] = [

@@ -117,13 +117,18 @@ describe('errors', () => {
     ['/files/bad%zz', 'invalid_key'],
     ['/files/%FF', 'invalid_key'],
     ['/files/' + 'k'.repeat(1025), 'invalid_key'],
-    ['/files/dir/', 'folder_key'],
-    ['/files', 'folder_key'],
   ])('GET %s -> 400 %s', async (target, code) => {
     const res = await rawRequest(await baseUrl(app), 'GET', target);
     expect(res.status).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ error: code });
     expect(res.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  // GET on a folder is a listing now (test/http/transfers.test.ts); other methods still refuse.
+  it.each([['HEAD', '/files/dir/'], ['DELETE', '/files/dir/'], ['DELETE', '/files']])('%s %s -> 400 folder_key', async (method, target) => {
+    const res = await rawRequest(await baseUrl(app), method, target);
+    expect(res.status).toBe(400);
+    if (method !== 'HEAD') expect(JSON.parse(res.body)).toMatchObject({ error: 'folder_key' });
   });
 
   it.each(['POST', 'PATCH', 'PROPFIND'])('%s -> 405 with Allow', async (method) => {

@@ -1,0 +1,133 @@
+/**
+ * `GET /openapi.json`: the OpenAPI 3.1 description of every endpoint, as a static object. The
+ * paths are written for the default `/files` mount; other mounts behave the same. A test
+ * (test/http/openapi.test.ts) checks that every documented operation answers on the app and
+ * that every route the app dispatches is documented here.
+ */
+import type { Request, Response } from 'express';
+
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
+const redirect = { description: 'Temporary Redirect to a presigned storage URL (Cache-Control: no-store)', headers: { Location: { schema: { type: 'string', format: 'uri' } } } };
+const key = { name: 'key', in: 'path', required: true, description: 'the object key, percent-encoded; may contain "/"', schema: { type: 'string' } };
+const folder = { name: 'folder', in: 'path', required: true, description: 'folder path, percent-encoded; may contain "/"', schema: { type: 'string' } };
+const flag = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'string' }, allowEmptyValue: true });
+const listQuery = [
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 } },
+  { name: 'cursor', in: 'query', required: false, description: 'the previous page\'s cursor', schema: { type: 'string' } },
+];
+const denied = { '400': error('invalid key or parameters'), '401': error('credentials required'), '403': error('not allowed') };
+const listResponses = {
+  '200': {
+    description: 'one page of the folder',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Listing' } }, 'text/html': { schema: { type: 'string' } } },
+  },
+  ...denied,
+  '501': error('the backend cannot list'),
+  '502': error('storage_error'),
+  '504': error('storage_timeout'),
+};
+
+export const OPENAPI = {
+  openapi: '3.1.0',
+  info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md.' },
+  paths: {
+    '/healthz': { get: { summary: 'liveness', responses: { '200': { description: 'up', ...json({ type: 'object' }) } } } },
+    '/openapi.json': { get: { summary: 'this document', responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
+    '/files/{key}': {
+      parameters: [key],
+      get: {
+        summary: 'download (redirect); ?download, ?download=name, ?inline set Content-Disposition; ?share=token opens a share link',
+        parameters: [
+          flag('download', 'attachment; optional file name'),
+          flag('inline', 'inline for passive types only'),
+          flag('share', 'a share-link token (no credentials needed)'),
+          { name: 'uploadId', in: 'query', required: false, description: 'multipart: list the uploaded parts, or with parts=A-B (and X-Upload-Length) more part URLs', schema: { type: 'string' } },
+          { name: 'parts', in: 'query', required: false, description: 'multipart: a range of part numbers, e.g. 1001-2000', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'multipart parts or part URLs', ...json({ type: 'object' }) }, '307': redirect, ...denied, '404': error('no such upload'), '410': error('share link expired') },
+      },
+      head: { summary: 'metadata (redirect)', parameters: [flag('share', 'a share-link token')], responses: { '307': redirect, ...denied } },
+      put: {
+        summary: 'upload (redirect; the body goes to storage only)',
+        responses: { '307': redirect, ...denied, '411': error('Content-Length required'), '413': error('too large'), '415': error('type not allowed'), '428': error('If-None-Match: * required') },
+      },
+      delete: {
+        summary: 'delete (redirect); with ?uploadId aborts a multipart upload',
+        parameters: [{ name: 'uploadId', in: 'query', required: false, schema: { type: 'string' } }],
+        responses: { '204': { description: 'multipart upload aborted' }, '307': redirect, ...denied, '404': error('no such upload') },
+      },
+      options: { summary: 'allowed methods / CORS preflight', responses: { '204': { description: 'Allow header' } } },
+      post: {
+        summary: '?upload: an upload ticket (X-Upload-Length or JSON {size, contentType?, createOnly?}); ?share: a share link (?ttl= or JSON {ttl})',
+        parameters: [
+          flag('upload', 'ask for an upload ticket'),
+          flag('share', 'create a share link'),
+          flag('uploads', 'multipart: create an upload (X-Upload-Length) and get its part URLs'),
+          { name: 'uploadId', in: 'query', required: false, description: 'multipart: complete the upload with JSON {parts: [{partNumber, etag}]}', schema: { type: 'string' } },
+          { name: 'ttl', in: 'query', required: false, description: 'share link lifetime, seconds (default 86400, at most 604800)', schema: { type: 'integer' } },
+          { name: 'X-Upload-Length', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } },
+          { name: 'X-Upload-Content-Type', in: 'header', required: false, schema: { type: 'string' } },
+        ],
+        requestBody: { required: false, ...json({ oneOf: [{ $ref: '#/components/schemas/TicketRequest' }, { type: 'object', properties: { ttl: { type: 'integer' } } }] }) },
+        responses: {
+          '200': {
+            description: 'the ticket (or, with Accept: text/plain, its URL), or the share link',
+            content: {
+              'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Ticket' }, { $ref: '#/components/schemas/ShareLink' }] } },
+              'text/plain': { schema: { type: 'string', format: 'uri' } },
+            },
+          },
+          ...denied,
+          '201': { description: 'multipart upload created: {uploadId, partSize, parts: [{partNumber, size, url}], expiresAt, next?}', ...json({ type: 'object' }) },
+          '405': error('POST needs ?upload, ?share, ?uploads or ?uploadId'),
+          '411': error('no size given'),
+          '413': error('too large'),
+          '415': error('type not allowed'),
+          '428': error('create-only path'),
+        },
+      },
+    },
+    '/files/': { get: { summary: 'list the mount root', parameters: listQuery, responses: listResponses } },
+    '/files/{folder}/': { parameters: [folder], get: { summary: 'list a folder (needs `list` on the folder key without its trailing slash)', parameters: listQuery, responses: listResponses } },
+  },
+  components: {
+    schemas: {
+      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
+      TicketRequest: { type: 'object', required: ['size'], additionalProperties: false, properties: { size: { type: 'integer', minimum: 0 }, contentType: { type: 'string' }, createOnly: { type: 'boolean' } } },
+      Ticket: {
+        type: 'object',
+        required: ['method', 'url', 'headers', 'contentLength', 'expiresAt'],
+        properties: {
+          method: { const: 'PUT' },
+          url: { type: 'string', format: 'uri' },
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          contentLength: { type: 'integer' },
+          expiresAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      ShareLink: { type: 'object', required: ['path', 'expiresAt'], properties: { url: { type: 'string', format: 'uri' }, path: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } },
+      Listing: {
+        type: 'object',
+        required: ['prefix', 'entries', 'folders', 'cursor'],
+        properties: {
+          prefix: { type: 'string' },
+          entries: {
+            type: 'array',
+            items: { type: 'object', properties: { name: { type: 'string' }, key: { type: 'string' }, size: { type: 'integer' }, lastModified: { type: 'string' }, etag: { type: 'string' } } },
+          },
+          folders: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, prefix: { type: 'string' } } } },
+          cursor: { type: ['string', 'null'] },
+        },
+      },
+    },
+  },
+} as const;
+
+const BODY = JSON.stringify(OPENAPI);
+
+export function openapiRoute(_req: Request, res: Response): void {
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.send(BODY);
+}

@@ -1,0 +1,149 @@
+/**
+ * What the query-dispatched mount routes (tickets, downloads, listings, share links) share:
+ * the route context, the one authorize step (authenticate -> decide on the exact key -> 401/403,
+ * with the log facts filled in), presigning with 503 on missing credentials, JSON answers,
+ * Accept negotiation and a small, bounded JSON body reader that honours `Expect: 100-continue`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
+import { badRequest, forbidden, HttpError, payloadTooLarge, serviceUnavailable, unauthorized, unsupportedMediaType } from '../http/errors';
+import { facts } from '../http/request-log';
+import { keyFromPath } from '../keys/object-key';
+import type { Action, Constraints, Decide, Principal } from '../policy/types';
+import { CredentialsUnavailable } from '../signing/credentials';
+import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
+import type { ShareSigner } from '../share/tokens';
+import type { Mount } from '../storage/mount';
+import type { PresignedRequest, PresignInput } from '../storage/types';
+
+export interface RouteContext {
+  readonly decide: Decide;
+  readonly authenticate: Authenticate;
+  /** Default presigned URL lifetime, seconds. */
+  readonly urlTtl: number;
+  readonly now: () => Date;
+  readonly share: ShareSigner;
+}
+
+/** A mount route: `rawKeyPath` is the raw path below `<mount>/`, `query` the parsed query string. */
+export type MountRoute = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, query: URLSearchParams) => Promise<void>;
+
+export interface Allowed {
+  readonly principal: Principal;
+  readonly constraints: Constraints;
+  readonly at: Date;
+}
+
+/** Authenticates and decides `action` on `key`; throws 401 (anonymous) or 403 when denied. */
+export async function authorize(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: Action, key: string): Promise<Allowed> {
+  const f = facts(res);
+  f.action = action;
+  const at = ctx.now();
+  const principal = await ctx.authenticate(req, at);
+  f.principal = describePrincipal(principal);
+  const decision = ctx.decide(principal, action, key);
+  f.rule = decision.rule;
+  if (decision.effect === 'deny') {
+    f.denyReason = decision.reason;
+    if (principal.kind === 'anonymous') throw unauthorized('credentials required', CHALLENGE);
+    throw forbidden();
+  }
+  return { principal, constraints: decision.constraints, at };
+}
+
+/** The URL lifetime for an allow: the rule's ttl or the default, never past SigV4's 7 days. */
+export function urlLifetime(ctx: RouteContext, constraints: Constraints): number {
+  return Math.min(constraints.ttl ?? ctx.urlTtl, MAX_PRESIGN_EXPIRY_SECONDS);
+}
+
+export async function presign(mount: Mount, input: PresignInput): Promise<PresignedRequest> {
+  try {
+    return await mount.backend.presign(input);
+  } catch (err) {
+    if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
+    throw err;
+  }
+}
+
+export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  sendBody(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+export function redirect(res: ServerResponse, location: string): void {
+  res.statusCode = 307;
+  res.setHeader('Location', location);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', '0');
+  res.end();
+}
+
+/** The first of `offered` the Accept header names (in the header's order, q=0 excluded); else the first offered. */
+export function negotiate<T extends string>(req: IncomingMessage, offered: readonly [T, ...T[]]): T {
+  const accept = req.headers.accept;
+  if (accept === undefined) return offered[0];
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    if (params.some((p) => /^q=0(\.0*)?$/.test(p))) continue;
+    const hit = offered.find((o) => o === type);
+    if (hit !== undefined) return hit;
+  }
+  return offered[0];
+}
+
+export const MAX_JSON_BODY_BYTES = 4096;
+
+/**
+ * Reads a small JSON body (at most 4 KB; 413 beyond, without reading the rest). Sends
+ * `100 Continue` first when the client waits for it (the server's checkContinue listener
+ * leaves that to the handler). Returns undefined when the request has no body.
+ */
+export async function readSmallJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (length === undefined || length === '0')) return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw unsupportedMediaType('the request body must be application/json');
+  if (length !== undefined && Number(length) > MAX_JSON_BODY_BYTES) throw payloadTooLarge(`the JSON body is limited to ${MAX_JSON_BODY_BYTES} bytes`);
+  if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_BODY_BYTES) {
+      res.setHeader('Connection', 'close');
+      throw payloadTooLarge(`the JSON body is limited to ${MAX_JSON_BODY_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw badRequest('invalid_json', 'the request body is not valid JSON');
+  }
+}
+
+/** An object of known fields, or a 400. */
+export function jsonObject(value: unknown, fields: readonly string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('invalid_json', 'the JSON body must be an object');
+  const unknown = Object.keys(value).filter((k) => !fields.includes(k));
+  if (unknown.length > 0) throw badRequest('invalid_json', `unknown field(s): ${unknown.join(', ')}; expected ${fields.join(', ')}`);
+  return value as Record<string, unknown>;
+}
+
+export const notImplemented = (message: string): HttpError => new HttpError(501, 'not_implemented', message);
+
+/** The object key of a route that names a file (not a folder), or a 400. */
+export function objectKeyOf(rawKeyPath: string, mount: Mount): string {
+  const parsed = keyFromPath(rawKeyPath, mount.prefix);
+  if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
+  if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files');
+  return parsed.key;
+}

@@ -1,0 +1,89 @@
+/**
+ * The Azure Blob backend: (operation, key, constraints) -> a URL carrying a service or user
+ * delegation SAS for exactly one blob, with the least permission the operation needs:
+ *
+ *   GET, HEAD -> r     PUT -> w     create-only PUT -> c (Azure refuses it on an existing blob)
+ *   DELETE    -> d
+ *
+ * A SAS binds permissions, the blob, the expiry and the protocol (HTTPS only when the endpoint
+ * is HTTPS), and `rscd`/`rsct` for downloads; it cannot bind request headers, so Content-Length
+ * and Content-Type are enforced by the gateway only (`storageEnforces` says so, and startup
+ * refuses rules that need more; see capabilities.ts). Put Blob needs `x-ms-blob-type: BlockBlob`,
+ * declared in `requiredUploadHeaders` so the route can tell a client that left it out.
+ * Large uploads (later): Put Block / Put Block List under the same `w`/`c` blob SAS.
+ */
+import { uriEncodeKey } from '../signing/uri-encode';
+import type { AzureKeySource } from './azure-keys';
+import { blobSas } from './azure-sas';
+import { ObjectOperations, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
+
+const PERMISSIONS = {
+  [ObjectOperations.get]: 'r',
+  [ObjectOperations.head]: 'r',
+  [ObjectOperations.put]: 'w',
+  [ObjectOperations.delete]: 'd',
+} as const satisfies Record<ObjectOperation, string>;
+
+const METHODS = {
+  [ObjectOperations.get]: 'GET',
+  [ObjectOperations.head]: 'HEAD',
+  [ObjectOperations.put]: 'PUT',
+  [ObjectOperations.delete]: 'DELETE',
+} as const satisfies Record<ObjectOperation, PresignedRequest['method']>;
+
+export const AZURE_BLOB_TYPE_HEADER = 'x-ms-blob-type';
+/** What a SAS can make Azure enforce: the expiry, and create-only through the `c` permission. */
+export const AZURE_STORAGE_ENFORCES: ReadonlySet<ConstraintName> = new Set<ConstraintName>(['ttl', 'createOnly']);
+/** Azure allows longer, but the gateway keeps to the same 7-day cap as SigV4. */
+const MAX_EXPIRY_SECONDS = 604_800;
+
+export interface AzureBackendOptions {
+  readonly account: string;
+  /** Absent: `https://ACCOUNT.blob.core.windows.net`. Emulators: `http://127.0.0.1:10000/ACCOUNT`. */
+  readonly endpoint?: string;
+  readonly keys: AzureKeySource;
+}
+
+export function defaultAzureEndpoint(account: string): string {
+  return `https://${account}.blob.core.windows.net`;
+}
+
+export function createAzureBackend(options: AzureBackendOptions): StorageBackend {
+  const endpoint = (options.endpoint ?? defaultAzureEndpoint(options.account)).replace(/\/+$/, '');
+  const protocol = new URL(endpoint).protocol === 'https:' ? 'https' : 'https,http';
+
+  return {
+    kind: 'azure',
+    storageEnforces: AZURE_STORAGE_ENFORCES,
+    requiredUploadHeaders: { [AZURE_BLOB_TYPE_HEADER]: 'BlockBlob' },
+    async presign(input: PresignInput): Promise<PresignedRequest> {
+      const { key, expiresOn } = await options.keys.get(input.now);
+      let expiresIn = Math.min(input.expiresIn, MAX_EXPIRY_SECONDS);
+      if (expiresOn) expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((expiresOn.getTime() - input.now.getTime()) / 1000)));
+      const expiresAt = new Date(input.now.getTime() + expiresIn * 1000);
+      const isPut = input.operation === ObjectOperations.put;
+      const isGet = input.operation === ObjectOperations.get;
+      const sas = blobSas(
+        {
+          account: options.account,
+          container: input.bucket,
+          blob: input.key,
+          permissions: isPut && input.createOnly ? 'c' : PERMISSIONS[input.operation],
+          expiresOn: expiresAt,
+          protocol,
+          ...(isGet && input.responseContentDisposition !== undefined && { contentDisposition: input.responseContentDisposition }),
+          ...(isGet && input.responseContentType !== undefined && { contentType: input.responseContentType }),
+        },
+        key,
+      );
+      const headers: Record<string, string> = {};
+      if (isPut) {
+        headers[AZURE_BLOB_TYPE_HEADER] = 'BlockBlob';
+        if (input.contentType !== undefined) headers['content-type'] = input.contentType;
+        if (input.createOnly) headers['if-none-match'] = '*';
+      }
+      const url = `${endpoint}/${input.bucket}/${uriEncodeKey(input.key)}?${sas}`;
+      return { method: METHODS[input.operation], url, headers, expiresAt };
+    },
+  };
+}

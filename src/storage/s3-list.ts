@@ -1,0 +1,104 @@
+/**
+ * Folder listings on S3-compatible storage: the gateway's only call to storage itself.
+ *
+ * Contract: `list(input)` signs a ListObjectsV2 GET (`list-type=2`, `prefix`, `delimiter`,
+ * `max-keys`, `continuation-token`) with the same direct SigV4 query presigner the redirects use
+ * (a 60 s URL, never past the credentials' expiry), fetches it with node's fetch under a bounded
+ * timeout, and parses the XML with fast-xml-parser (values kept as strings: a key "0" or "1e3"
+ * stays a key). Storage errors become HttpErrors: 502 `storage_error` (the S3 error code in the
+ * message, never the URL), 504 `storage_timeout`; credentials that cannot be had, 503.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { HttpError, serviceUnavailable } from '../http/errors';
+import { CredentialsUnavailable, type CredentialSource } from '../signing/credentials';
+import type { Presigner } from '../signing/sigv4-presigner';
+import type { ListInput, ListPage } from './types';
+
+export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
+const URL_LIFETIME_SECONDS = 60;
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: true,
+  isArray: (name) => name === 'Contents' || name === 'CommonPrefixes',
+});
+
+export interface S3ListOptions {
+  readonly timeoutMs?: number;
+  /** Tests inject a fake. */
+  readonly fetch?: typeof fetch;
+}
+
+export function createS3List(presign: Presigner, credentials: CredentialSource, options: S3ListOptions = {}): (input: ListInput) => Promise<ListPage> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LIST_TIMEOUT_MS;
+  const doFetch = options.fetch ?? fetch;
+
+  return async (input) => {
+    let creds;
+    try {
+      creds = await credentials.get(input.now);
+    } catch (err) {
+      if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
+      throw err;
+    }
+    let expiresIn = URL_LIFETIME_SECONDS;
+    if (creds.expiration) expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((creds.expiration.getTime() - input.now.getTime()) / 1000)));
+    const query: Record<string, string> = { 'list-type': '2', prefix: input.prefix, delimiter: input.delimiter, 'max-keys': String(input.maxKeys) };
+    if (input.continuationToken !== undefined) query['continuation-token'] = input.continuationToken;
+    const url = presign(creds, { method: 'GET', bucket: input.bucket, key: '', query, headers: {}, expiresIn, now: input.now });
+
+    let status: number;
+    let text: string;
+    try {
+      const res = await doFetch(url, { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      const name = (err as { name?: unknown }).name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpError(504, 'storage_timeout', `storage did not answer the listing within ${timeoutMs} ms`);
+      throw new HttpError(502, 'storage_error', 'storage could not be reached for the listing');
+    }
+    if (text.length > MAX_RESPONSE_BYTES) throw new HttpError(502, 'storage_error', 'storage sent an oversized listing');
+    if (status !== 200) {
+      const code = /<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(text)?.[1] ?? `HTTP ${status}`;
+      throw new HttpError(502, 'storage_error', `storage refused the listing (${code})`);
+    }
+    return parseListing(text);
+  };
+}
+
+interface RawListing {
+  ListBucketResult?: {
+    Contents?: { Key?: unknown; Size?: unknown; LastModified?: unknown; ETag?: unknown }[];
+    CommonPrefixes?: { Prefix?: unknown }[];
+    IsTruncated?: unknown;
+    NextContinuationToken?: unknown;
+  };
+}
+
+/** ListObjectsV2's XML -> ListPage; exported for tests. */
+export function parseListing(xml: string): ListPage {
+  let doc: RawListing;
+  try {
+    doc = parser.parse(xml) as RawListing;
+  } catch {
+    throw new HttpError(502, 'storage_error', 'storage sent a listing that is not XML');
+  }
+  const result = doc.ListBucketResult;
+  if (result === undefined || typeof result !== 'object') throw new HttpError(502, 'storage_error', 'storage sent an unexpected listing');
+  const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+  const objects = (result.Contents ?? []).map((c) => ({
+    key: str(c.Key),
+    size: Number(str(c.Size)) || 0,
+    lastModified: str(c.LastModified),
+    etag: str(c.ETag),
+  }));
+  const folders = (result.CommonPrefixes ?? []).map((p) => str(p.Prefix));
+  const truncated = str(result.IsTruncated) === 'true';
+  const next = str(result.NextContinuationToken);
+  return { objects, folders, ...(truncated && next !== '' && { next }) };
+}

@@ -1,0 +1,155 @@
+/**
+ * The multipart seam and its S3 implementation (AWS, Ceph RGW, the embedded store).
+ *
+ * Contract: `MultipartBackend` has five calls. `partUrls` only signs (UploadPart PUTs with
+ * `partNumber` + `uploadId`, each part's Content-Length signed, so storage refuses a body of any
+ * other size). The other four are the gateway's own requests to storage: CreateMultipartUpload
+ * (`POST ?uploads`, Content-Type and nothing else signed), ListParts (`GET ?uploadId`, all pages),
+ * CompleteMultipartUpload (`POST ?uploadId`, XML body; `If-None-Match: *` signed for create-only)
+ * and AbortMultipartUpload (`DELETE ?uploadId`). They are signed with the direct SigV4 query
+ * presigner (60 s URLs, never past the credentials' expiry) and sent with node's fetch under a
+ * bounded timeout. Errors are HttpErrors: 404 `no_such_upload`, 400 `invalid_part` (InvalidPart,
+ * InvalidPartOrder, EntityTooSmall), 412 `precondition_failed`, other refusals 502
+ * `storage_error` (S3's code in the message, never the URL), 504 `storage_timeout`, 503 when
+ * credentials cannot be had. A 200 Complete whose body is an <Error> (S3 does that) is an error.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { HttpError, serviceUnavailable } from '../http/errors';
+import { CredentialsUnavailable, type CredentialSource, type SigningCredentials } from '../signing/credentials';
+import { createPresigner, MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
+
+export interface UploadTarget {
+  readonly bucket: string;
+  readonly key: string;
+  readonly now: Date;
+}
+export interface PartSpec {
+  readonly partNumber: number;
+  readonly size: number;
+}
+export interface StoredPart extends PartSpec {
+  readonly etag: string;
+}
+export interface PartUrl extends PartSpec {
+  readonly url: string;
+}
+
+export interface MultipartBackend {
+  create(input: UploadTarget & { readonly contentType?: string }): Promise<{ uploadId: string }>;
+  partUrls(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly PartSpec[]; readonly expiresIn: number }): Promise<{ urls: PartUrl[]; expiresAt: Date }>;
+  /** Every uploaded part (all ListParts pages), in part-number order. */
+  listParts(input: UploadTarget & { readonly uploadId: string }): Promise<StoredPart[]>;
+  complete(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly { partNumber: number; etag: string }[]; readonly createOnly?: boolean }): Promise<{ etag: string }>;
+  abort(input: UploadTarget & { readonly uploadId: string }): Promise<void>;
+}
+
+export interface S3MultipartOptions {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly forcePathStyle: boolean;
+  readonly credentials: CredentialSource;
+  /** Create, list, abort (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Complete copies every byte on some stores (default 300 s). */
+  readonly completeTimeoutMs?: number;
+}
+
+const CALL_URL_SECONDS = 60;
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, isArray: (name) => name === 'Part' });
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const CLIENT_ERRORS: Readonly<Record<string, [number, string]>> = {
+  NoSuchUpload: [404, 'no_such_upload'],
+  InvalidPart: [400, 'invalid_part'],
+  InvalidPartOrder: [400, 'invalid_part'],
+  EntityTooSmall: [400, 'invalid_part'],
+  PreconditionFailed: [412, 'precondition_failed'],
+};
+
+export function createS3Multipart(options: S3MultipartOptions): MultipartBackend {
+  const presign = createPresigner({ endpoint: new URL(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`), region: options.region, forcePathStyle: options.forcePathStyle });
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const completeTimeoutMs = options.completeTimeoutMs ?? 300_000;
+
+  async function creds(now: Date): Promise<{ c: SigningCredentials; maxSeconds: number }> {
+    try {
+      const c = await options.credentials.get(now);
+      const maxSeconds = c.expiration ? Math.max(1, Math.floor((c.expiration.getTime() - now.getTime()) / 1000)) : MAX_PRESIGN_EXPIRY_SECONDS;
+      return { c, maxSeconds };
+    } catch (err) {
+      if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
+      throw err;
+    }
+  }
+
+  /** One signed call; returns the parsed XML (or {} for an empty body). */
+  async function call(what: string, t: UploadTarget, method: string, query: Record<string, string>, headers: Record<string, string>, body?: string, ms = timeoutMs): Promise<Record<string, unknown>> {
+    const { c, maxSeconds } = await creds(t.now);
+    const url = presign(c, { method, bucket: t.bucket, key: t.key, query, headers, expiresIn: Math.min(CALL_URL_SECONDS, maxSeconds), now: t.now });
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(url, { method, headers, redirect: 'error', signal: AbortSignal.timeout(ms), ...(body !== undefined && { body }) });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      const name = (err as { name?: unknown }).name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpError(504, 'storage_timeout', `storage did not answer ${what} within ${ms} ms`);
+      throw new HttpError(502, 'storage_error', `storage could not be reached for ${what}`);
+    }
+    if (text.length > MAX_RESPONSE_BYTES) throw new HttpError(502, 'storage_error', `storage sent an oversized answer to ${what}`);
+    const code = /<Error>[\s\S]*?<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(text)?.[1];
+    if (status >= 300 || code !== undefined) {
+      const known = code === undefined ? undefined : CLIENT_ERRORS[code];
+      if (known) throw new HttpError(known[0], known[1], `storage refused ${what} (${code})`);
+      throw new HttpError(502, 'storage_error', `storage refused ${what} (${code ?? `HTTP ${status}`})`);
+    }
+    if (text.trim() === '') return {};
+    try {
+      return parser.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new HttpError(502, 'storage_error', `storage sent an answer to ${what} that is not XML`);
+    }
+  }
+
+  return {
+    async create(t) {
+      const doc = await call('CreateMultipartUpload', t, 'POST', { uploads: '' }, t.contentType !== undefined ? { 'content-type': t.contentType } : {});
+      const uploadId = str((doc.InitiateMultipartUploadResult as { UploadId?: unknown } | undefined)?.UploadId);
+      if (uploadId === '') throw new HttpError(502, 'storage_error', 'storage sent no UploadId');
+      return { uploadId };
+    },
+    async partUrls(t) {
+      const { c, maxSeconds } = await creds(t.now);
+      const expiresIn = Math.max(1, Math.min(t.expiresIn, maxSeconds, MAX_PRESIGN_EXPIRY_SECONDS));
+      const urls = t.parts.map((p) => ({
+        ...p,
+        url: presign(c, { method: 'PUT', bucket: t.bucket, key: t.key, query: { partNumber: String(p.partNumber), uploadId: t.uploadId }, headers: { 'content-length': String(p.size) }, expiresIn, now: t.now }),
+      }));
+      return { urls, expiresAt: new Date(t.now.getTime() + expiresIn * 1000) };
+    },
+    async listParts(t) {
+      const parts: StoredPart[] = [];
+      let marker = '0';
+      for (let page = 0; page < 20; page++) {
+        const doc = await call('ListParts', t, 'GET', { uploadId: t.uploadId, 'max-parts': '1000', 'part-number-marker': marker }, {});
+        const result = (doc.ListPartsResult ?? {}) as { Part?: { PartNumber?: unknown; ETag?: unknown; Size?: unknown }[]; IsTruncated?: unknown; NextPartNumberMarker?: unknown };
+        for (const p of result.Part ?? []) parts.push({ partNumber: Number(str(p.PartNumber)), etag: str(p.ETag).replace(/^"|"$/g, ''), size: Number(str(p.Size)) });
+        marker = str(result.NextPartNumberMarker);
+        if (str(result.IsTruncated) !== 'true' || marker === '') break;
+      }
+      return parts.sort((a, b) => a.partNumber - b.partNumber);
+    },
+    async complete(t) {
+      const xml = `<CompleteMultipartUpload>${t.parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>"${xmlEscape(p.etag)}"</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+      const headers: Record<string, string> = t.createOnly ? { 'if-none-match': '*' } : {};
+      const doc = await call('CompleteMultipartUpload', t, 'POST', { uploadId: t.uploadId }, headers, xml, completeTimeoutMs);
+      const etag = str((doc.CompleteMultipartUploadResult as { ETag?: unknown } | undefined)?.ETag).replace(/^"|"$/g, '');
+      return { etag };
+    },
+    async abort(t) {
+      await call('AbortMultipartUpload', t, 'DELETE', { uploadId: t.uploadId }, {});
+    },
+  };
+}
