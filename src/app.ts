@@ -20,6 +20,8 @@ import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
+import { createMetrics } from './http/metrics';
+import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
 import type { Logger } from './log';
@@ -44,6 +46,9 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** The share-link signing key (`shareKey`); absent: random per start, so links die on restart. */
   readonly shareKey?: string;
+  /** Serve GET /metrics (Prometheus). */
+  readonly metrics?: boolean;
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -62,7 +67,10 @@ export function createApp(deps: AppDeps): App {
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
+    ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
+    ...(deps.metrics && { metrics: createMetrics() }),
   };
+  const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
   const applyCors = cors(deps.corsOrigins ?? []);
@@ -74,13 +82,23 @@ export function createApp(deps: AppDeps): App {
   rest.set('etag', false);
   rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
   for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
+  if (metrics) {
+    rest.get('/metrics', (_req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('text/plain; version=0.0.4').send(metrics.render());
+    });
+  }
   rest.use(() => {
     throw notFound();
   });
   rest.use(errorHandler(logger));
 
   return (req, res) => {
-    logRequest(logger, req, res);
+    const f = logRequest(logger, req, res);
+    if (metrics) {
+      const started = performance.now();
+      res.once('finish', () => metrics.request(f.action, res.statusCode, (performance.now() - started) / 1000));
+    }
     setSecurityHeaders(res);
     if (applyCors(req, res)) return;
     const url = req.url ?? '/';

@@ -67,6 +67,8 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     urlTtl: config.urlTtl,
     corsOrigins: config.corsOrigins,
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
+    ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
+    metrics: config.metrics,
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),

@@ -22,6 +22,7 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_LOG_LEVEL', ['logLevel']],
   ['SIGNPOST_SHUTDOWN_GRACE', ['shutdownGrace']],
   ['SIGNPOST_POLICY', ['policy']],
+  ['SIGNPOST_METRICS', ['metrics']],
   ['SIGNPOST_SHARE_KEY', ['shareKey']],
   ['SIGNPOST_STORE_PORT', ['storage', 'port']],
   ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],
@@ -52,6 +53,13 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     raw.storage = s3;
   } else if (storage && storage.kind === undefined) {
     storage.kind = 'embedded';
+  }
+  if (env.SIGNPOST_RATE_LIMIT) {
+    // "10" (10/s, burst 10) or "10:50" (10/s, burst 50)
+    const [perSecond, burst = perSecond] = env.SIGNPOST_RATE_LIMIT.split(':');
+    raw.rateLimit = { perSecond, burst };
+    fromEnv.set('rateLimit.perSecond', 'SIGNPOST_RATE_LIMIT');
+    fromEnv.set('rateLimit.burst', 'SIGNPOST_RATE_LIMIT');
   }
   if (env.SIGNPOST_CORS_ORIGINS) {
     raw.corsOrigins = env.SIGNPOST_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);

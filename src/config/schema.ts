@@ -109,6 +109,10 @@ export const ConfigSchema = z
     auth: z.record(z.string(), z.unknown()).optional(),
     /** Signs share links (HMAC-SHA256); absent: a random key per start, so links die on restart. Rotate to revoke all links. */
     shareKey: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+    /** Serve Prometheus metrics at GET /metrics (counts and latencies only; no keys or principals). */
+    metrics: bool.default(false),
+    /** Optional token-bucket limits per caller (principal, or client address when anonymous); 429 + Retry-After. */
+    rateLimit: z.strictObject({ perSecond: z.coerce.number().positive(), burst: z.coerce.number().int().min(1) }).optional(),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
   })

@@ -8,16 +8,14 @@
  * the hot path, so it does not go through express (app.ts dispatches to it directly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
 import { discardUnwantedBody } from '../http/discard-body';
-import { badRequest, forbidden, methodNotAllowed, serviceUnavailable, unauthorized } from '../http/errors';
+import { badRequest, methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
 import { keyFromPath } from '../keys/object-key';
-import { Actions, type Action, type Decide } from '../policy/types';
-import { CredentialsUnavailable } from '../signing/credentials';
-import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
+import { Actions, type Action } from '../policy/types';
 import type { Mount } from '../storage/mount';
-import { ObjectOperations, type ObjectOperation, type PresignInput } from '../storage/types';
+import { ObjectOperations, type ObjectOperation } from '../storage/types';
+import { authorize, presign, urlLifetime, type RouteContext } from './route-kit';
 import { enforceUploadConstraints, readUploadHeaders } from './upload-headers';
 
 export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
@@ -30,20 +28,10 @@ const ROUTES: Readonly<Record<string, { action: Action; operation: ObjectOperati
   DELETE: { action: Actions.delete, operation: ObjectOperations.delete },
 };
 
-export interface FilesOptions {
-  readonly decide: Decide;
-  readonly authenticate: Authenticate;
-  /** Default presigned URL lifetime, seconds. */
-  readonly urlTtl: number;
-  readonly now: () => Date;
-}
-
 export type FileHandler = (req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string) => Promise<void>;
 
 /** @returns a handler for one request under a mount; `rawKeyPath` is the raw path below `<mount>/`. */
-export function filesHandler(options: FilesOptions): FileHandler {
-  const { decide, authenticate, urlTtl, now } = options;
-
+export function filesHandler(ctx: RouteContext): FileHandler {
   return async (req, res, mount, rawKeyPath) => {
     discardUnwantedBody(req, res);
     const method = req.method ?? '';
@@ -55,45 +43,28 @@ export function filesHandler(options: FilesOptions): FileHandler {
     }
     const route = ROUTES[method];
     if (!route) throw methodNotAllowed(FILE_METHODS);
-    const f = facts(res);
-    f.action = route.action;
+    facts(res).action = route.action;
 
     const parsed = keyFromPath(rawKeyPath, mount.prefix);
     if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
     if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files (GET lists a folder)');
     const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
 
-    const at = now();
-    const principal = await authenticate(req, at);
-    f.principal = describePrincipal(principal);
-    const decision = decide(principal, route.action, parsed.key);
-    f.rule = decision.rule;
-    if (decision.effect === 'deny') {
-      f.denyReason = decision.reason;
-      if (principal.kind === 'anonymous') throw unauthorized('credentials required', CHALLENGE);
-      throw forbidden();
-    }
-    if (upload) enforceUploadConstraints(upload, decision.constraints);
+    const { constraints, at } = await authorize(ctx, req, res, route.action, parsed.key);
+    if (upload) enforceUploadConstraints(upload, constraints);
 
-    const input: PresignInput = {
+    const { url } = await presign(mount, {
       operation: route.operation,
       bucket: mount.bucket,
       key: parsed.key,
-      expiresIn: Math.min(decision.constraints.ttl ?? urlTtl, MAX_PRESIGN_EXPIRY_SECONDS),
+      expiresIn: urlLifetime(ctx, constraints),
       now: at,
       ...(upload && { contentLength: upload.contentLength }),
       ...(upload?.contentType !== undefined && { contentType: upload.contentType }),
-      ...((upload?.createOnly || decision.constraints.createOnly) && { createOnly: true }),
-    };
-    let location: string;
-    try {
-      location = (await mount.backend.presign(input)).url;
-    } catch (err) {
-      if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
-      throw err;
-    }
+      ...((upload?.createOnly || constraints.createOnly) && { createOnly: true }),
+    });
     res.statusCode = 307;
-    res.setHeader('Location', location);
+    res.setHeader('Location', url);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Length', '0');
     res.end();

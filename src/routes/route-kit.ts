@@ -7,9 +7,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
 import { badRequest, forbidden, HttpError, payloadTooLarge, serviceUnavailable, unauthorized, unsupportedMediaType } from '../http/errors';
+import type { Metrics } from '../http/metrics';
+import { tooManyRequests, type RateLimiter } from '../http/rate-limit';
 import { facts } from '../http/request-log';
 import { keyFromPath } from '../keys/object-key';
-import type { Action, Constraints, Decide, Principal } from '../policy/types';
+import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { CredentialsUnavailable } from '../signing/credentials';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
 import type { ShareSigner } from '../share/tokens';
@@ -23,6 +25,10 @@ export interface RouteContext {
   readonly urlTtl: number;
   readonly now: () => Date;
   readonly share: ShareSigner;
+  /** Optional per-caller limits: per principal, or per client address for anonymous callers. */
+  readonly rateLimit?: RateLimiter;
+  /** Optional Prometheus metrics (decision latency is timed only when present). */
+  readonly metrics?: Metrics;
 }
 
 /** A mount route: `rawKeyPath` is the raw path below `<mount>/`, `query` the parsed query string. */
@@ -41,7 +47,19 @@ export async function authorize(ctx: RouteContext, req: IncomingMessage, res: Se
   const at = ctx.now();
   const principal = await ctx.authenticate(req, at);
   f.principal = describePrincipal(principal);
-  const decision = ctx.decide(principal, action, key);
+  if (ctx.rateLimit) {
+    const caller = principal.kind === 'anonymous' ? `ip:${req.socket.remoteAddress ?? ''}` : `${principal.via}:${principal.subject}`;
+    const wait = ctx.rateLimit.take(caller, at.getTime());
+    if (wait > 0) throw tooManyRequests(wait);
+  }
+  let decision: Decision;
+  if (ctx.metrics) {
+    const started = performance.now();
+    decision = ctx.decide(principal, action, key);
+    ctx.metrics.decision((performance.now() - started) / 1000);
+  } else {
+    decision = ctx.decide(principal, action, key);
+  }
   f.rule = decision.rule;
   if (decision.effect === 'deny') {
     f.denyReason = decision.reason;

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       mounts: [{ path: '/files', prefix: '' }],
       corsOrigins: [],
       shutdownGrace: 10,
+      metrics: false,
     });
   });
 
@@ -46,6 +47,17 @@ storage:
       { path: '/public', bucket: 'public-assets', prefix: 'site/' },
     ]);
     expect(config.storage).toMatchObject({ kind: 's3', bucket: 'from-file', region: 'us-east-2' });
+  });
+
+  it.each([
+    ['10', { perSecond: 10, burst: 10 }],
+    ['2.5:40', { perSecond: 2.5, burst: 40 }],
+  ])('SIGNPOST_RATE_LIMIT=%s', (value, rateLimit) => {
+    expect(loadConfig({ SIGNPOST_RATE_LIMIT: value }).rateLimit).toEqual(rateLimit);
+  });
+
+  it('SIGNPOST_RATE_LIMIT must be numbers', () => {
+    expect(() => loadConfig({ SIGNPOST_RATE_LIMIT: 'fast' })).toThrow('SIGNPOST_RATE_LIMIT (rateLimit.perSecond)');
   });
 
   it('reads JSON config files', () => {

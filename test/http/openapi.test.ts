@@ -20,7 +20,7 @@ const backend: StorageBackend = {
 };
 const mounts: Mount[] = [{ path: '/files', bucket: 'b', prefix: '', backend }];
 const { logger } = memoryLogger();
-const app = createApp({ mounts, logger, urlTtl: 300 });
+const app = createApp({ mounts, logger, urlTtl: 300, metrics: true });
 
 const METHODS = ['get', 'head', 'put', 'delete', 'options', 'post'] as const;
 type Op = { parameters?: readonly { name: string; in: string }[] };
