@@ -8,8 +8,9 @@
  * A page of part URLs (`parts=first-last`, at most 1000) is re-derived from `X-Upload-Length`.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, HttpError, lengthRequired, payloadTooLarge, unsupportedMediaType } from '../http/errors';
+import { badRequest, HttpError, lengthRequired, payloadTooLarge } from '../http/errors';
 import type { PartSpec } from '../storage/s3-multipart';
+import { readSmallJson } from './route-kit';
 import { readUploadHeaders, type UploadRequest } from './upload-headers';
 
 const MIB = 1024 * 1024;
@@ -70,26 +71,7 @@ export function checkUploadId(value: string | null): string {
 
 /** The Complete body `{ parts: [{ partNumber, etag }] }`, at most 1 MB; honours Expect: 100-continue. */
 export async function readCompleteBody(req: IncomingMessage, res: ServerResponse): Promise<{ partNumber: number; etag: string }[]> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw unsupportedMediaType('the request body must be application/json');
-  if (Number(req.headers['content-length'] ?? 0) > MAX_COMPLETE_BODY_BYTES) throw payloadTooLarge('the JSON body is limited to 1 MB');
-  if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_COMPLETE_BODY_BYTES) {
-      res.setHeader('Connection', 'close');
-      throw payloadTooLarge('the JSON body is limited to 1 MB');
-    }
-    chunks.push(chunk);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw badRequest('invalid_json', 'the request body is not valid JSON');
-  }
+  const body = await readSmallJson(req, res, MAX_COMPLETE_BODY_BYTES);
   const parts = (body as { parts?: unknown } | null)?.parts;
   if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_PARTS) throw badRequest('invalid_json', 'expected { "parts": [{ "partNumber": n, "etag": "…" }, …] } with 1 to 10000 parts');
   let previous = 0;

@@ -15,7 +15,7 @@
 import { uriEncodeKey } from '../signing/uri-encode';
 import type { AzureKeySource } from './azure-keys';
 import { blobSas } from './azure-sas';
-import { ObjectOperations, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
+import { ObjectOperations, OPERATION_METHODS, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
 
 const PERMISSIONS = {
   [ObjectOperations.get]: 'r',
@@ -24,12 +24,6 @@ const PERMISSIONS = {
   [ObjectOperations.delete]: 'd',
 } as const satisfies Record<ObjectOperation, string>;
 
-const METHODS = {
-  [ObjectOperations.get]: 'GET',
-  [ObjectOperations.head]: 'HEAD',
-  [ObjectOperations.put]: 'PUT',
-  [ObjectOperations.delete]: 'DELETE',
-} as const satisfies Record<ObjectOperation, PresignedRequest['method']>;
 
 export const AZURE_BLOB_TYPE_HEADER = 'x-ms-blob-type';
 /** What a SAS can make Azure enforce: the expiry, and create-only through the `c` permission. */
@@ -83,7 +77,7 @@ export function createAzureBackend(options: AzureBackendOptions): StorageBackend
         if (input.createOnly) headers['if-none-match'] = '*';
       }
       const url = `${endpoint}/${input.bucket}/${uriEncodeKey(input.key)}?${sas}`;
-      return { method: METHODS[input.operation], url, headers, expiresAt };
+      return { method: OPERATION_METHODS[input.operation], url, headers, expiresAt };
     },
   };
 }

@@ -8,14 +8,8 @@ import type { CredentialSource } from '../signing/credentials';
 import { createPresigner, MAX_PRESIGN_EXPIRY_SECONDS, type S3Target } from '../signing/sigv4-presigner';
 import { createS3List } from './s3-list';
 import { createS3Multipart } from './s3-multipart';
-import { CONSTRAINT_NAMES, ObjectOperations, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
+import { CONSTRAINT_NAMES, ObjectOperations, OPERATION_METHODS, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
 
-const METHODS = {
-  [ObjectOperations.get]: 'GET',
-  [ObjectOperations.head]: 'HEAD',
-  [ObjectOperations.put]: 'PUT',
-  [ObjectOperations.delete]: 'DELETE',
-} as const satisfies Record<ObjectOperation, PresignedRequest['method']>;
 
 /** The SDK tags these operations with `x-id` (HeadObject has none); kept for byte-identical URLs. */
 const X_ID: Partial<Record<ObjectOperation, string>> = {
@@ -60,7 +54,7 @@ export function createS3Backend(options: S3BackendOptions): StorageBackend {
         const left = Math.floor((credentials.expiration.getTime() - input.now.getTime()) / 1000);
         expiresIn = Math.max(1, Math.min(expiresIn, left));
       }
-      const method = METHODS[input.operation];
+      const method = OPERATION_METHODS[input.operation];
       const headers: Record<string, string> = {};
       const query: Record<string, string> = {};
       const xId = X_ID[input.operation];

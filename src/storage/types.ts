@@ -12,6 +12,14 @@ export const ObjectOperations = {
 } as const;
 export type ObjectOperation = (typeof ObjectOperations)[keyof typeof ObjectOperations];
 
+/** The HTTP method each operation is signed for (the method is part of every signature). */
+export const OPERATION_METHODS = {
+  [ObjectOperations.get]: 'GET',
+  [ObjectOperations.head]: 'HEAD',
+  [ObjectOperations.put]: 'PUT',
+  [ObjectOperations.delete]: 'DELETE',
+} as const satisfies Record<ObjectOperation, 'GET' | 'HEAD' | 'PUT' | 'DELETE'>;
+
 export interface PresignInput {
   readonly operation: ObjectOperation;
   readonly bucket: string;
