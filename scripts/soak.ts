@@ -103,8 +103,8 @@ export async function soak(seconds: number, connections: number): Promise<SoakRe
     let unexpected = 0;
     await Promise.all(
       Array.from({ length: connections }, async (_, worker) => {
-        for (let i = worker; Date.now() < deadline; i += connections) {
-          const op = ops[i % ops.length]!;
+        for (let k = 0, i = worker; Date.now() < deadline; k++, i += connections) {
+          const op = ops[(worker + k) % ops.length]!; // every connection cycles through every operation
           const status = await send(op, i);
           requests++;
           const tally = byOp[op.name]!;
