@@ -14,6 +14,7 @@
  * costs one `includes` and one `endsWith` more than before.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import express from 'express';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
 import { cors } from './http/cors';
@@ -33,6 +34,7 @@ import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
+import { webRoutes } from './web/route';
 
 export interface AppDeps {
   readonly mounts: readonly Mount[];
@@ -49,6 +51,8 @@ export interface AppDeps {
   /** Serve GET /metrics (Prometheus). */
   readonly metrics?: boolean;
   readonly rateLimit?: RateLimitOptions;
+  /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
+  readonly webDir?: string;
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -88,6 +92,7 @@ export function createApp(deps: AppDeps): App {
       res.type('text/plain; version=0.0.4').send(metrics.render());
     });
   }
+  rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
   rest.use(() => {
     throw notFound();
   });

@@ -22,6 +22,7 @@ export async function serve(): Promise<number> {
     [
       ``,
       `Signpost is listening on ${running.url}`,
+      `  browser: open ${running.url}/ to browse, upload and share files`,
       `  storage: ${where}`,
       `  mounts:  ${mounts.map((m) => `${m.path}/ -> ${m.bucket}/${m.prefix}`).join(', ')}`,
       policy,
