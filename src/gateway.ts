@@ -11,7 +11,7 @@ import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
 import type { Logger } from './log';
 import { ConfigError } from './config/load';
-import { loadPolicyFile, parsePolicy, type PolicyRule } from './policy';
+import type { PolicyRule } from './policy';
 import type { Decide } from './policy/types';
 import { describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints } from './storage/capabilities';
 import type { Mount } from './storage/mount';
@@ -60,7 +60,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     if (!chosen) throw new ConfigError(`mount ${m.path}: backend "${m.storage}" is not available in this runtime`);
     return { path: m.path, bucket: mountBucket(config, m), prefix: m.prefix, backend: chosen };
   });
-  checkStorageEnforcement(config, mounts, options.logger);
+  checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
   const app = createApp({
     mounts,
     logger: options.logger,
@@ -77,7 +77,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
 }
 
 /** Says at startup what each mount's storage enforces; refuses rules that need more (fail closed). */
-function checkStorageEnforcement(config: Config, mounts: readonly Mount[], logger: Logger): void {
+function checkStorageEnforcement(rules: readonly PolicyRule[], mounts: readonly Mount[], logger: Logger): void {
   for (const m of mounts) {
     const gatewayOnly = gatewayOnlyConstraints(m.backend);
     logger.info(
@@ -85,18 +85,11 @@ function checkStorageEnforcement(config: Config, mounts: readonly Mount[], logge
       gatewayOnly.length ? `mount ${m.path} (${m.backend.kind}): ${gatewayOnly.join(', ')} enforced by the gateway only, not by storage` : `mount ${m.path} (${m.backend.kind}): storage enforces every policy constraint`,
     );
   }
-  if (config.policy === undefined || mounts.every((m) => gatewayOnlyConstraints(m.backend).length === 0)) return;
-  const found = findGatewayOnlyRules(policyRules(config.policy), mounts);
+  if (rules.length === 0 || mounts.every((m) => gatewayOnlyConstraints(m.backend).length === 0)) return;
+  const found = findGatewayOnlyRules(rules, mounts);
   for (const r of found.filter((f) => f.accepted)) {
     logger.warn({ rule: r.rule, mount: r.mount, backend: r.backend, gatewayOnly: r.constraints }, `rule ${r.rule} accepts gateway-only enforcement of ${r.constraints.join(', ')} on mount ${r.mount}`);
   }
   const refused = found.filter((f) => !f.accepted);
   if (refused.length > 0) throw new ConfigError(describeRefused(refused));
-}
-
-/** The validated rules (the policy already loaded once in loadAccessControl, so this cannot fail). */
-function policyRules(source: NonNullable<Config['policy']>): readonly PolicyRule[] {
-  const loaded = typeof source === 'string' ? loadPolicyFile(source) : parsePolicy(JSON.stringify(source), { format: 'json', sourceName: 'config file policy' });
-  if (!loaded.ok) throw new ConfigError('the policy changed while starting; start again');
-  return loaded.document.rules;
 }

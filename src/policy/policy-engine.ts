@@ -42,6 +42,8 @@ export interface PolicyEngine {
   readonly decide: Decide;
   explain(principal: Principal, action: Action, key: string): Explanation;
   readonly ruleCount: number;
+  /** The validated rules, for checks that need them at startup (e.g. what storage can enforce). */
+  readonly rules: readonly PolicyRule[];
 }
 
 export class PolicyError extends Error {
@@ -168,7 +170,7 @@ export function buildPolicyEngine(doc: PolicyDocument): PolicyEngine {
     return { decision, matched, constraints: decision.effect === 'allow' ? decision.constraints : null };
   };
 
-  return { decide, explain, ruleCount: rules.length };
+  return { decide, explain, ruleCount: rules.length, rules: doc.rules };
 }
 
 /** Validates (throwing `PolicyError` with every problem) and compiles a policy document. */
