@@ -17,7 +17,7 @@ import type { ObjectRepo } from './repo';
 import type { StoreRequest } from './request';
 import { UNSIGNED_PAYLOAD } from './sigv4';
 import { type PartInfo, Uploads, concatParts, multipartEtag } from './uploads';
-import { writeTemp } from './writer';
+import { requestBody, writeTemp } from './writer';
 import { S3_NS, el } from './xml';
 
 const MIN_PART_BYTES = 5 * 1024 * 1024; // S3: every part but the last
@@ -88,7 +88,7 @@ async function uploadPart(repo: ObjectRepo, uploads: Uploads, r: StoreRequest, a
   if (r.expectContinue) res.writeContinue();
   const tmp = repo.newTempPath();
   let etag = '';
-  await writeTemp(tmp, r.req, checks, (w) => {
+  await writeTemp(tmp, requestBody(r.req), checks, (w) => {
     etag = w.md5.toString('hex');
     const meta: ObjectMeta = { bucket: r.bucket, key: r.key as string, size: w.size, etag, mtime: Math.floor(Date.now() / 1000) * 1000, contentType: '', headers: {} };
     return encodeTrailer(meta);

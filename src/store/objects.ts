@@ -13,7 +13,7 @@ import { type ObjectMeta, encodeTrailer } from './layout';
 import { checkReadConditions, parseRange } from './readreq';
 import type { ObjectRepo } from './repo';
 import type { StoreRequest } from './request';
-import { writeTemp } from './writer';
+import { requestBody, writeTemp } from './writer';
 import { MAX_PUT_BYTES, bodyChecks, storedHeaders, writeCondition } from './writereq';
 
 const RESPONSE_OVERRIDES: readonly (readonly [string, string])[] = [
@@ -90,7 +90,7 @@ export async function putObject(repo: ObjectRepo, r: StoreRequest, auth: AuthRes
   const tmp = repo.newTempPath();
   const mtime = Math.floor(Date.now() / 1000) * 1000;
   let meta: ObjectMeta | undefined;
-  await writeTemp(tmp, r.req, checks, (w) => {
+  await writeTemp(tmp, requestBody(r.req), checks, (w) => {
     meta = { bucket: r.bucket, key, size: w.size, etag: w.md5.toString('hex'), mtime, contentType, headers };
     return encodeTrailer(meta);
   });

@@ -8,6 +8,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { S3Error } from './errors';
 import { removeQuietly } from './layout';
@@ -31,6 +32,15 @@ export interface WrittenBody {
 }
 
 const FLUSH_BYTES = 1024 * 1024;
+
+/**
+ * The request body as chunks, without destroying the request when writing stops early (a full
+ * disk, a digest mismatch): a plain `for await` over the stream would destroy the socket, and
+ * the client, still sending, would get a reset instead of the S3 error we answer with.
+ */
+export function requestBody(req: Readable): AsyncIterable<Uint8Array> {
+  return req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
+}
 
 class Digests {
   private readonly md5 = createHash('md5');
