@@ -9,14 +9,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnwantedBody } from '../http/discard-body';
-import { badRequest, methodNotAllowed } from '../http/errors';
+import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
-import { keyFromPath } from '../keys/object-key';
 import { Actions, type Action } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations, type ObjectOperation } from '../storage/types';
-import { authorize, presign, urlLifetime, type RouteContext } from './route-kit';
-import { enforceUploadConstraints, readUploadHeaders } from './upload-headers';
+import { authorize, objectKeyOf, presign, urlLifetime, type RouteContext } from './route-kit';
+import { enforceUploadConstraints, readUploadHeaders, signedUploadFields } from './upload-headers';
 
 export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
 const ALLOW = FILE_METHODS.join(', ');
@@ -45,23 +44,19 @@ export function filesHandler(ctx: RouteContext): FileHandler {
     if (!route) throw methodNotAllowed(FILE_METHODS);
     facts(res).action = route.action;
 
-    const parsed = keyFromPath(rawKeyPath, mount.prefix);
-    if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
-    if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files (GET lists a folder)');
+    const key = objectKeyOf(rawKeyPath, mount);
     const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
 
-    const { constraints, at } = await authorize(ctx, req, res, route.action, parsed.key);
+    const { constraints, at } = await authorize(ctx, req, res, route.action, key);
     if (upload) enforceUploadConstraints(upload, constraints);
 
     const { url } = await presign(mount, {
       operation: route.operation,
       bucket: mount.bucket,
-      key: parsed.key,
+      key,
       expiresIn: urlLifetime(ctx, constraints),
       now: at,
-      ...(upload && { contentLength: upload.contentLength }),
-      ...(upload?.contentType !== undefined && { contentType: upload.contentType }),
-      ...((upload?.createOnly || constraints.createOnly) && { createOnly: true }),
+      ...(upload && signedUploadFields(upload, constraints)),
     });
     res.statusCode = 307;
     res.setHeader('Location', url);

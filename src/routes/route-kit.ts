@@ -162,6 +162,6 @@ export const notImplemented = (message: string): HttpError => new HttpError(501,
 export function objectKeyOf(rawKeyPath: string, mount: Mount): string {
   const parsed = keyFromPath(rawKeyPath, mount.prefix);
   if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
-  if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files');
+  if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files (GET lists a folder)');
   return parsed.key;
 }

@@ -21,7 +21,7 @@ import { badRequest, lengthRequired } from '../http/errors';
 import { Actions } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
-import { enforceUploadConstraints, readUploadHeaders, type UploadRequest } from './upload-headers';
+import { enforceUploadConstraints, readUploadHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 import { authorize, jsonObject, negotiate, objectKeyOf, presign, readSmallJson, sendBody, sendJson, urlLifetime, type RouteContext } from './route-kit';
 
 export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string): Promise<void> {
@@ -36,9 +36,7 @@ export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res:
     key,
     expiresIn: urlLifetime(ctx, constraints),
     now: at,
-    contentLength: upload.contentLength,
-    ...(upload.contentType !== undefined && { contentType: upload.contentType }),
-    ...((upload.createOnly || constraints.createOnly) && { createOnly: true }),
+    ...signedUploadFields(upload, constraints),
   });
   const headers = { ...mount.backend.requiredUploadHeaders, ...signed.headers };
   if (negotiate(req, ['application/json', 'text/plain']) === 'text/plain') {

@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { badRequest, HttpError, lengthRequired, payloadTooLarge, unsupportedMediaType } from '../http/errors';
 import { contentTypeAllowed } from '../policy';
 import type { Constraints } from '../policy/types';
+import type { PresignInput } from '../storage/types';
 
 /** S3's limit for a single PUT; larger files need multipart. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
@@ -56,4 +57,13 @@ export function enforceUploadConstraints(upload: UploadRequest, constraints: Con
   if (constraints.createOnly && !upload.createOnly) {
     throw new HttpError(428, 'precondition_required', 'this path is create-only: send "If-None-Match: *"');
   }
+}
+
+/** What a PUT signs from an allowed upload: its length, its type if sent, create-only if asked or required. */
+export function signedUploadFields(upload: UploadRequest, constraints: Constraints): Pick<PresignInput, 'contentLength' | 'contentType' | 'createOnly'> {
+  return {
+    contentLength: upload.contentLength,
+    ...(upload.contentType !== undefined && { contentType: upload.contentType }),
+    ...((upload.createOnly || constraints.createOnly) && { createOnly: true }),
+  };
 }

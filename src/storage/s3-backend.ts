@@ -46,7 +46,7 @@ export function createS3Backend(options: S3BackendOptions): StorageBackend {
     // Content-Length, Content-Type and If-None-Match are signed headers; X-Amz-Expires the ttl.
     storageEnforces: options.storageEnforces ?? new Set(CONSTRAINT_NAMES),
     list: createS3List(presign, options.credentials),
-    multipart: createS3Multipart({ region: options.region, forcePathStyle: options.forcePathStyle, credentials: options.credentials, ...(options.endpoint !== undefined && { endpoint: options.endpoint }) }),
+    multipart: createS3Multipart({ presign, credentials: options.credentials }),
     async presign(input: PresignInput): Promise<PresignedRequest> {
       const credentials = await options.credentials.get(input.now);
       let expiresIn = Math.min(input.expiresIn, MAX_PRESIGN_EXPIRY_SECONDS);

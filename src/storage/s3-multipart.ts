@@ -16,7 +16,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { HttpError, serviceUnavailable } from '../http/errors';
 import { CredentialsUnavailable, type CredentialSource, type SigningCredentials } from '../signing/credentials';
-import { createPresigner, MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
+import { MAX_PRESIGN_EXPIRY_SECONDS, type Presigner } from '../signing/sigv4-presigner';
 
 export interface UploadTarget {
   readonly bucket: string;
@@ -44,9 +44,8 @@ export interface MultipartBackend {
 }
 
 export interface S3MultipartOptions {
-  readonly region: string;
-  readonly endpoint?: string;
-  readonly forcePathStyle: boolean;
+  /** The S3 backend's presigner: one per endpoint, sharing its signing-key cache. */
+  readonly presign: Presigner;
   readonly credentials: CredentialSource;
   /** Create, list, abort (default 10 s). */
   readonly timeoutMs?: number;
@@ -68,7 +67,7 @@ const CLIENT_ERRORS: Readonly<Record<string, [number, string]>> = {
 };
 
 export function createS3Multipart(options: S3MultipartOptions): MultipartBackend {
-  const presign = createPresigner({ endpoint: new URL(options.endpoint ?? `https://s3.${options.region}.amazonaws.com`), region: options.region, forcePathStyle: options.forcePathStyle });
+  const { presign } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const completeTimeoutMs = options.completeTimeoutMs ?? 300_000;
 

@@ -20,6 +20,7 @@ import { rawPathOf } from '../../src/routes/files';
 import type { RouteContext } from '../../src/routes/route-kit';
 import { createShareSigner } from '../../src/share/tokens';
 import { staticCredentials } from '../../src/signing/credentials';
+import { createPresigner } from '../../src/signing/sigv4-presigner';
 import { createS3Multipart } from '../../src/storage/s3-multipart';
 import { startEmbeddedStore, type EmbeddedStore } from '../../src/store';
 import { startGateway, type TestGateway } from '../support/gateway';
@@ -57,7 +58,8 @@ export async function startHarness(): Promise<Harness> {
     env: { SIGNPOST_CONFIG: join(dir, 'signpost.yaml') },
   });
   const runtime = gateway.running.runtime;
-  const multipart = createS3Multipart({ region: 'us-east-1', endpoint: store.url, forcePathStyle: true, credentials: staticCredentials(credentials) });
+  const presign = createPresigner({ endpoint: new URL(store.url), region: 'us-east-1', forcePathStyle: true });
+  const multipart = createS3Multipart({ presign, credentials: staticCredentials(credentials) });
   const mounts = [...runtime.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ ...m, multipart }));
   const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner() };
   const { logger } = memoryLogger('warn');
