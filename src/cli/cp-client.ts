@@ -59,8 +59,11 @@ export async function withRetries<T>(attempts: number, baseDelayMs: number, fn: 
   }
 }
 
-/** PUTs `size` bytes of `file` from `offset` to a presigned part URL; returns the part's ETag. */
-export async function putPart(url: string, file: FileHandle, offset: number, size: number, onBytes: (n: number) => void): Promise<string> {
+/**
+ * PUTs `size` bytes of `file` from `offset` to a presigned part URL; returns the part's ETag, or
+ * `knownEtag` when the gateway gave one with the URL (Azure's Put Block answers without an ETag).
+ */
+export async function putPart(url: string, file: FileHandle, offset: number, size: number, onBytes: (n: number) => void, knownEtag?: string): Promise<string> {
   async function* chunks(): AsyncGenerator<Uint8Array> {
     let done = 0;
     while (done < size) {
@@ -80,7 +83,7 @@ export async function putPart(url: string, file: FileHandle, offset: number, siz
   }
   const text = await res.text();
   if (!res.ok) throw new CpError(`part upload refused: ${res.status} ${/<Code>([^<]{1,64})<\/Code>/.exec(text)?.[1] ?? ''}`, res.status);
-  const etag = res.headers.get('etag');
+  const etag = knownEtag ?? res.headers.get('etag');
   if (etag === null) throw new CpError('storage sent no ETag for a part (CORS: expose ETag)');
   return etag.replace(/^"|"$/g, '');
 }

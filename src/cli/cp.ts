@@ -30,6 +30,8 @@ interface PartUrl {
   partNumber: number;
   size: number;
   url: string;
+  /** Sent when storage answers a part without an ETag (Azure). */
+  etag?: string;
 }
 interface Page {
   uploadId: string;
@@ -125,10 +127,17 @@ export async function upload(o: UploadOptions): Promise<UploadResult> {
         const etag = await withRetries(3, 500, async () => {
           let sent = 0;
           try {
-            return await putPart(p.url, file, (p.partNumber - 1) * partSize, p.size, (n) => {
-              sent += n;
-              progress.add(n);
-            });
+            return await putPart(
+              p.url,
+              file,
+              (p.partNumber - 1) * partSize,
+              p.size,
+              (n) => {
+                sent += n;
+                progress.add(n);
+              },
+              p.etag,
+            );
           } catch (err) {
             progress.add(-sent);
             throw err;

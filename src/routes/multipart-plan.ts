@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, HttpError, lengthRequired, payloadTooLarge } from '../http/errors';
-import type { PartSpec } from '../storage/s3-multipart';
+import type { PartSpec } from '../storage/multipart';
 import { readSmallJson } from './route-kit';
 import { readUploadHeaders, type UploadRequest } from './upload-headers';
 

@@ -15,14 +15,15 @@
  * (maxSize 413, contentTypes 415, createOnly 428 without If-None-Match). Each part URL signs its
  * exact Content-Length, so storage refuses bigger parts; Complete lists the parts, checks the
  * named ones exist with those ETags and that their sum is within maxSize (and equals
- * X-Upload-Length when sent), then completes (create-only: If-None-Match: * signed).
+ * X-Upload-Length when sent), then completes (create-only: If-None-Match: * signed). A backend
+ * whose part URLs could overwrite the object (Azure: a `w` SAS) gets no create-only uploads: 501.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, HttpError, payloadTooLarge } from '../http/errors';
 import { discardUnwantedBody } from '../http/discard-body';
 import { Actions } from '../policy/types';
 import type { Mount } from '../storage/mount';
-import type { MultipartBackend } from '../storage/s3-multipart';
+import type { MultipartBackend } from '../storage/multipart';
 import { checkUploadId, notImplemented, parsePartRange, partCountFor, partSizeFor, partSpecs, PARTS_PER_PAGE, readCompleteBody, readDeclaredUpload } from './multipart-plan';
 import { authorize, objectKeyOf, sendJson, urlLifetime, type MountRoute, type RouteContext } from './route-kit';
 import { enforceUploadConstraints } from './upload-headers';
@@ -67,6 +68,7 @@ async function create(ctx: RouteContext, req: IncomingMessage, res: ServerRespon
   const upload = readDeclaredUpload(req.headers);
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   enforceUploadConstraints(upload, constraints);
+  refuseWeakCreateOnly(backend, upload.createOnly);
   const { uploadId } = await backend.create({ ...t, now: at, ...(upload.contentType !== undefined && { contentType: upload.contentType }) });
   const page = await pageOf(backend, { ...t, uploadId }, upload.contentLength, 1, PARTS_PER_PAGE, urlLifetime(ctx, constraints), at);
   sendJson(res, 201, {
@@ -83,8 +85,16 @@ async function partPage(ctx: RouteContext, req: IncomingMessage, res: ServerResp
   const upload = readDeclaredUpload(req.headers);
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   enforceUploadConstraints(upload, constraints);
+  refuseWeakCreateOnly(backend, upload.createOnly);
   const [first, last] = parsePartRange(range, partCountFor(upload.contentLength));
   sendJson(res, 200, { uploadId: t.uploadId, ...(await pageOf(backend, t, upload.contentLength, first, last, urlLifetime(ctx, constraints), at)) });
+}
+
+/** Fail closed: part URLs that could overwrite the object are never handed out for a create-only upload. */
+function refuseWeakCreateOnly(backend: MultipartBackend, createOnly: boolean): void {
+  if (createOnly && backend.partUrlsMayOverwrite) {
+    throw new HttpError(501, 'not_implemented', 'create-only uploads in parts are not available on this mount (its part URLs could overwrite the file); upload it with one PUT');
+  }
 }
 
 async function pageOf(backend: MultipartBackend, t: Target & { uploadId: string }, size: number, first: number, last: number, expiresIn: number, now: Date) {

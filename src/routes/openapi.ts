@@ -80,7 +80,7 @@ export const OPENAPI = {
             },
           },
           ...denied,
-          '201': { description: 'multipart upload created: {uploadId, partSize, parts: [{partNumber, size, url}], expiresAt, next?}', ...json({ type: 'object' }) },
+          '201': { description: 'multipart upload created: {uploadId, partSize, parts: [{partNumber, size, url, etag?}], expiresAt, next?}; a part with etag (Azure) gets no ETag from storage: send that one back', ...json({ type: 'object' }) },
           '405': error('POST needs ?upload, ?share, ?uploads or ?uploadId'),
           '411': error('no size given'),
           '413': error('too large'),

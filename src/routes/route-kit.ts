@@ -6,16 +6,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
-import { badRequest, forbidden, HttpError, payloadTooLarge, serviceUnavailable, unauthorized, unsupportedMediaType } from '../http/errors';
+import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupportedMediaType } from '../http/errors';
 import type { Metrics } from '../http/metrics';
 import { tooManyRequests, type RateLimiter } from '../http/rate-limit';
 import { facts } from '../http/request-log';
 import { keyFromPath } from '../keys/object-key';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
-import { CredentialsUnavailable } from '../signing/credentials';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
 import type { ShareSigner } from '../share/tokens';
 import type { Mount } from '../storage/mount';
+import { withCredentials } from '../storage/storage-call';
 import type { PresignedRequest, PresignInput } from '../storage/types';
 
 export interface RouteContext {
@@ -74,13 +74,8 @@ export function urlLifetime(ctx: RouteContext, constraints: Constraints): number
   return Math.min(constraints.ttl ?? ctx.urlTtl, MAX_PRESIGN_EXPIRY_SECONDS);
 }
 
-export async function presign(mount: Mount, input: PresignInput): Promise<PresignedRequest> {
-  try {
-    return await mount.backend.presign(input);
-  } catch (err) {
-    if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
-    throw err;
-  }
+export function presign(mount: Mount, input: PresignInput): Promise<PresignedRequest> {
+  return withCredentials(() => mount.backend.presign(input));
 }
 
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -10,9 +10,10 @@
  * and Content-Type are enforced by the gateway only (`storageEnforces` says so, and startup
  * refuses rules that need more; see capabilities.ts). Put Blob needs `x-ms-blob-type: BlockBlob`,
  * declared in `requiredUploadHeaders` so the route can tell a client that left it out.
- * Large uploads (later): Put Block / Put Block List under the same `w`/`c` blob SAS.
+ * Large uploads: Put Block / Put Block List (azure-blocks.ts), signed by the same `BlobSigner`.
  */
 import { uriEncodeKey } from '../signing/uri-encode';
+import { createAzureBlocks } from './azure-blocks';
 import type { AzureKeySource } from './azure-keys';
 import { blobSas } from './azure-sas';
 import { ObjectOperations, OPERATION_METHODS, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
@@ -23,7 +24,6 @@ const PERMISSIONS = {
   [ObjectOperations.put]: 'w',
   [ObjectOperations.delete]: 'd',
 } as const satisfies Record<ObjectOperation, string>;
-
 
 export const AZURE_BLOB_TYPE_HEADER = 'x-ms-blob-type';
 /** What a SAS can make Azure enforce: the expiry, and create-only through the `c` permission. */
@@ -42,42 +42,71 @@ export function defaultAzureEndpoint(account: string): string {
   return `https://${account}.blob.core.windows.net`;
 }
 
-export function createAzureBackend(options: AzureBackendOptions): StorageBackend {
+export interface BlobSasRequest {
+  readonly container: string;
+  readonly blob: string;
+  readonly permissions: string;
+  /** Requested lifetime; shortened to the 7-day cap and the signing key's expiry. */
+  readonly expiresIn: number;
+  readonly now: Date;
+  readonly contentDisposition?: string;
+  readonly contentType?: string;
+}
+
+/** Signs one blob's URL: `url` is the blob without a query, `sas` the query string to append. */
+export type BlobSigner = (input: BlobSasRequest) => Promise<{ readonly url: string; readonly sas: string; readonly expiresAt: Date }>;
+
+export function createBlobSigner(options: AzureBackendOptions): BlobSigner {
   const endpoint = (options.endpoint ?? defaultAzureEndpoint(options.account)).replace(/\/+$/, '');
   const protocol = new URL(endpoint).protocol === 'https:' ? 'https' : 'https,http';
+  return async (input) => {
+    const { key, expiresOn } = await options.keys.get(input.now);
+    let expiresIn = Math.min(input.expiresIn, MAX_EXPIRY_SECONDS);
+    if (expiresOn) expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((expiresOn.getTime() - input.now.getTime()) / 1000)));
+    const expiresAt = new Date(input.now.getTime() + expiresIn * 1000);
+    const sas = blobSas(
+      {
+        account: options.account,
+        container: input.container,
+        blob: input.blob,
+        permissions: input.permissions,
+        expiresOn: expiresAt,
+        protocol,
+        ...(input.contentDisposition !== undefined && { contentDisposition: input.contentDisposition }),
+        ...(input.contentType !== undefined && { contentType: input.contentType }),
+      },
+      key,
+    );
+    return { url: `${endpoint}/${input.container}/${uriEncodeKey(input.blob)}`, sas, expiresAt };
+  };
+}
 
+export function createAzureBackend(options: AzureBackendOptions): StorageBackend {
+  const sign = createBlobSigner(options);
   return {
     kind: 'azure',
     storageEnforces: AZURE_STORAGE_ENFORCES,
     requiredUploadHeaders: { [AZURE_BLOB_TYPE_HEADER]: 'BlockBlob' },
+    multipart: createAzureBlocks({ sign }),
     async presign(input: PresignInput): Promise<PresignedRequest> {
-      const { key, expiresOn } = await options.keys.get(input.now);
-      let expiresIn = Math.min(input.expiresIn, MAX_EXPIRY_SECONDS);
-      if (expiresOn) expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((expiresOn.getTime() - input.now.getTime()) / 1000)));
-      const expiresAt = new Date(input.now.getTime() + expiresIn * 1000);
       const isPut = input.operation === ObjectOperations.put;
       const isGet = input.operation === ObjectOperations.get;
-      const sas = blobSas(
-        {
-          account: options.account,
-          container: input.bucket,
-          blob: input.key,
-          permissions: isPut && input.createOnly ? 'c' : PERMISSIONS[input.operation],
-          expiresOn: expiresAt,
-          protocol,
-          ...(isGet && input.responseContentDisposition !== undefined && { contentDisposition: input.responseContentDisposition }),
-          ...(isGet && input.responseContentType !== undefined && { contentType: input.responseContentType }),
-        },
-        key,
-      );
+      const { url, sas, expiresAt } = await sign({
+        container: input.bucket,
+        blob: input.key,
+        permissions: isPut && input.createOnly ? 'c' : PERMISSIONS[input.operation],
+        expiresIn: input.expiresIn,
+        now: input.now,
+        ...(isGet && input.responseContentDisposition !== undefined && { contentDisposition: input.responseContentDisposition }),
+        ...(isGet && input.responseContentType !== undefined && { contentType: input.responseContentType }),
+      });
       const headers: Record<string, string> = {};
       if (isPut) {
         headers[AZURE_BLOB_TYPE_HEADER] = 'BlockBlob';
         if (input.contentType !== undefined) headers['content-type'] = input.contentType;
         if (input.createOnly) headers['if-none-match'] = '*';
       }
-      const url = `${endpoint}/${input.bucket}/${uriEncodeKey(input.key)}?${sas}`;
-      return { method: OPERATION_METHODS[input.operation], url, headers, expiresAt };
+      return { method: OPERATION_METHODS[input.operation], url: `${url}?${sas}`, headers, expiresAt };
     },
   };
 }

@@ -1,22 +1,22 @@
 /**
- * Folder listings on S3-compatible storage: the gateway's only call to storage itself.
+ * Folder listings on S3-compatible storage, a call the gateway makes to storage itself.
  *
  * Contract: `list(input)` signs a ListObjectsV2 GET (`list-type=2`, `prefix`, `delimiter`,
  * `max-keys`, `continuation-token`) with the same direct SigV4 query presigner the redirects use
- * (a 60 s URL, never past the credentials' expiry), fetches it with node's fetch under a bounded
- * timeout, and parses the XML with fast-xml-parser (values kept as strings: a key "0" or "1e3"
- * stays a key). Storage errors become HttpErrors: 502 `storage_error` (the S3 error code in the
- * message, never the URL), 504 `storage_timeout`; credentials that cannot be had, 503.
+ * (a 60 s URL, never past the credentials' expiry), sends it through storage-call.ts (bounded
+ * timeout; refusals 502 `storage_error` with the S3 code, never the URL; 504 `storage_timeout`;
+ * credentials that cannot be had, 503) and parses the XML with fast-xml-parser (values kept as
+ * strings: a key "0" or "1e3" stays a key).
  */
 import { XMLParser } from 'fast-xml-parser';
-import { HttpError, serviceUnavailable } from '../http/errors';
-import { CredentialsUnavailable, type CredentialSource } from '../signing/credentials';
+import { HttpError } from '../http/errors';
+import type { CredentialSource } from '../signing/credentials';
 import type { Presigner } from '../signing/sigv4-presigner';
+import { storageCall, withCredentials } from './storage-call';
 import type { ListInput, ListPage } from './types';
 
 export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
 const URL_LIFETIME_SECONDS = 60;
-const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -38,35 +38,14 @@ export function createS3List(presign: Presigner, credentials: CredentialSource, 
   const doFetch = options.fetch ?? fetch;
 
   return async (input) => {
-    let creds;
-    try {
-      creds = await credentials.get(input.now);
-    } catch (err) {
-      if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
-      throw err;
-    }
+    const creds = await withCredentials(() => credentials.get(input.now));
     let expiresIn = URL_LIFETIME_SECONDS;
     if (creds.expiration) expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((creds.expiration.getTime() - input.now.getTime()) / 1000)));
     const query: Record<string, string> = { 'list-type': '2', prefix: input.prefix, delimiter: input.delimiter, 'max-keys': String(input.maxKeys) };
     if (input.continuationToken !== undefined) query['continuation-token'] = input.continuationToken;
     const url = presign(creds, { method: 'GET', bucket: input.bucket, key: '', query, headers: {}, expiresIn, now: input.now });
 
-    let status: number;
-    let text: string;
-    try {
-      const res = await doFetch(url, { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      const name = (err as { name?: unknown }).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpError(504, 'storage_timeout', `storage did not answer the listing within ${timeoutMs} ms`);
-      throw new HttpError(502, 'storage_error', 'storage could not be reached for the listing');
-    }
-    if (text.length > MAX_RESPONSE_BYTES) throw new HttpError(502, 'storage_error', 'storage sent an oversized listing');
-    if (status !== 200) {
-      const code = /<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(text)?.[1] ?? `HTTP ${status}`;
-      throw new HttpError(502, 'storage_error', `storage refused the listing (${code})`);
-    }
+    const { text } = await storageCall('the listing', url, { method: 'GET', headers: {}, timeoutMs, fetch: doFetch }, {});
     return parseListing(text);
   };
 }

@@ -1,47 +1,21 @@
 /**
- * The multipart seam and its S3 implementation (AWS, Ceph RGW, the embedded store).
+ * S3 multipart uploads behind the multipart seam (multipart.ts): AWS, Ceph RGW, the embedded store.
  *
- * Contract: `MultipartBackend` has five calls. `partUrls` only signs (UploadPart PUTs with
- * `partNumber` + `uploadId`, each part's Content-Length signed, so storage refuses a body of any
- * other size). The other four are the gateway's own requests to storage: CreateMultipartUpload
+ * Contract: `partUrls` only signs (UploadPart PUTs with `partNumber` + `uploadId`, each part's
+ * Content-Length signed, so storage refuses a body of any other size). The other four are the gateway's own requests to storage: CreateMultipartUpload
  * (`POST ?uploads`, Content-Type and nothing else signed), ListParts (`GET ?uploadId`, all pages),
  * CompleteMultipartUpload (`POST ?uploadId`, XML body; `If-None-Match: *` signed for create-only)
  * and AbortMultipartUpload (`DELETE ?uploadId`). They are signed with the direct SigV4 query
- * presigner (60 s URLs, never past the credentials' expiry) and sent with node's fetch under a
- * bounded timeout. Errors are HttpErrors: 404 `no_such_upload`, 400 `invalid_part` (InvalidPart,
- * InvalidPartOrder, EntityTooSmall), 412 `precondition_failed`, other refusals 502
- * `storage_error` (S3's code in the message, never the URL), 504 `storage_timeout`, 503 when
- * credentials cannot be had. A 200 Complete whose body is an <Error> (S3 does that) is an error.
+ * presigner (60 s URLs, never past the credentials' expiry) and sent by storage-call.ts. S3's
+ * NoSuchUpload is 404 `no_such_upload`; InvalidPart, InvalidPartOrder and EntityTooSmall 400
+ * `invalid_part`; PreconditionFailed 412. A 200 Complete whose body is an <Error> is an error.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { HttpError, serviceUnavailable } from '../http/errors';
-import { CredentialsUnavailable, type CredentialSource, type SigningCredentials } from '../signing/credentials';
+import { HttpError } from '../http/errors';
+import type { CredentialSource, SigningCredentials } from '../signing/credentials';
 import { MAX_PRESIGN_EXPIRY_SECONDS, type Presigner } from '../signing/sigv4-presigner';
-
-export interface UploadTarget {
-  readonly bucket: string;
-  readonly key: string;
-  readonly now: Date;
-}
-export interface PartSpec {
-  readonly partNumber: number;
-  readonly size: number;
-}
-export interface StoredPart extends PartSpec {
-  readonly etag: string;
-}
-export interface PartUrl extends PartSpec {
-  readonly url: string;
-}
-
-export interface MultipartBackend {
-  create(input: UploadTarget & { readonly contentType?: string }): Promise<{ uploadId: string }>;
-  partUrls(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly PartSpec[]; readonly expiresIn: number }): Promise<{ urls: PartUrl[]; expiresAt: Date }>;
-  /** Every uploaded part (all ListParts pages), in part-number order. */
-  listParts(input: UploadTarget & { readonly uploadId: string }): Promise<StoredPart[]>;
-  complete(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly { partNumber: number; etag: string }[]; readonly createOnly?: boolean }): Promise<{ etag: string }>;
-  abort(input: UploadTarget & { readonly uploadId: string }): Promise<void>;
-}
+import type { MultipartBackend, StoredPart, UploadTarget } from './multipart';
+import { storageCall, withCredentials, type KnownErrors } from './storage-call';
 
 export interface S3MultipartOptions {
   /** The S3 backend's presigner: one per endpoint, sharing its signing-key cache. */
@@ -54,11 +28,10 @@ export interface S3MultipartOptions {
 }
 
 const CALL_URL_SECONDS = 60;
-const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, isArray: (name) => name === 'Part' });
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const CLIENT_ERRORS: Readonly<Record<string, [number, string]>> = {
+const CLIENT_ERRORS: KnownErrors = {
   NoSuchUpload: [404, 'no_such_upload'],
   InvalidPart: [400, 'invalid_part'],
   InvalidPartOrder: [400, 'invalid_part'],
@@ -72,38 +45,16 @@ export function createS3Multipart(options: S3MultipartOptions): MultipartBackend
   const completeTimeoutMs = options.completeTimeoutMs ?? 300_000;
 
   async function creds(now: Date): Promise<{ c: SigningCredentials; maxSeconds: number }> {
-    try {
-      const c = await options.credentials.get(now);
-      const maxSeconds = c.expiration ? Math.max(1, Math.floor((c.expiration.getTime() - now.getTime()) / 1000)) : MAX_PRESIGN_EXPIRY_SECONDS;
-      return { c, maxSeconds };
-    } catch (err) {
-      if (err instanceof CredentialsUnavailable) throw serviceUnavailable('storage credentials are unavailable; try again shortly', 5);
-      throw err;
-    }
+    const c = await withCredentials(() => options.credentials.get(now));
+    const maxSeconds = c.expiration ? Math.max(1, Math.floor((c.expiration.getTime() - now.getTime()) / 1000)) : MAX_PRESIGN_EXPIRY_SECONDS;
+    return { c, maxSeconds };
   }
 
   /** One signed call; returns the parsed XML (or {} for an empty body). */
   async function call(what: string, t: UploadTarget, method: string, query: Record<string, string>, headers: Record<string, string>, body?: string, ms = timeoutMs): Promise<Record<string, unknown>> {
     const { c, maxSeconds } = await creds(t.now);
     const url = presign(c, { method, bucket: t.bucket, key: t.key, query, headers, expiresIn: Math.min(CALL_URL_SECONDS, maxSeconds), now: t.now });
-    let status: number;
-    let text: string;
-    try {
-      const res = await fetch(url, { method, headers, redirect: 'error', signal: AbortSignal.timeout(ms), ...(body !== undefined && { body }) });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      const name = (err as { name?: unknown }).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpError(504, 'storage_timeout', `storage did not answer ${what} within ${ms} ms`);
-      throw new HttpError(502, 'storage_error', `storage could not be reached for ${what}`);
-    }
-    if (text.length > MAX_RESPONSE_BYTES) throw new HttpError(502, 'storage_error', `storage sent an oversized answer to ${what}`);
-    const code = /<Error>[\s\S]*?<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(text)?.[1];
-    if (status >= 300 || code !== undefined) {
-      const known = code === undefined ? undefined : CLIENT_ERRORS[code];
-      if (known) throw new HttpError(known[0], known[1], `storage refused ${what} (${code})`);
-      throw new HttpError(502, 'storage_error', `storage refused ${what} (${code ?? `HTTP ${status}`})`);
-    }
+    const { text } = await storageCall(what, url, { method, headers, timeoutMs: ms, ...(body !== undefined && { body }) }, CLIENT_ERRORS);
     if (text.trim() === '') return {};
     try {
       return parser.parse(text) as Record<string, unknown>;

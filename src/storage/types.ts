@@ -2,7 +2,7 @@
  * The storage seam: a backend turns (operation, key, constraints) into the exact request a
  * client must send to storage. Routes, policy and logs never depend on which backend it is.
  */
-import type { MultipartBackend } from './s3-multipart';
+import type { MultipartBackend } from './multipart';
 
 export const ObjectOperations = {
   get: 'GetObject',

@@ -10,7 +10,8 @@ interface Entry { name: string; key: string; size: number; lastModified: string 
 interface Folder { name: string; prefix: string }
 interface Listing { prefix: string; entries: Entry[]; folders: Folder[]; cursor: string | null }
 interface Ticket { method: string; url: string; headers: Record<string, string> }
-interface PartUrl { partNumber: number; size: number; url: string }
+/** `etag` is present when storage answers a part without one (Azure's Put Block). */
+interface PartUrl { partNumber: number; size: number; url: string; etag?: string }
 interface MultipartCreate { uploadId: string; parts: PartUrl[]; next?: string }
 
 const TOKEN_KEY = 'signpost.token';
@@ -209,10 +210,11 @@ async function multipartUpload(file: File, mount: string, key: string, row: Row,
       while (i < jobs.length) {
         const job = jobs[i++];
         if (!job) return;
-        const etag = await putToStorage(job.part.url, {}, file.slice(job.start, job.start + job.part.size), (n) => {
+        const answered = await putToStorage(job.part.url, {}, file.slice(job.start, job.start + job.part.size), (n) => {
           loaded.set(job.part.partNumber, n);
           report();
         });
+        const etag = job.part.etag ?? answered;
         if (!etag) throw new Error('storage did not expose the ETag header (check the bucket CORS ExposeHeaders)');
         etags.push({ partNumber: job.part.partNumber, etag });
       }
