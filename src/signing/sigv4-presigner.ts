@@ -32,6 +32,16 @@ export interface QueryPresignRequest {
 }
 
 export const MAX_PRESIGN_EXPIRY_SECONDS = 604_800;
+
+/**
+ * A URL lifetime of at most `wanted` seconds that SigV4 accepts (7 days) and that never outlives
+ * the credentials signing it (a URL dies with them); at least 1 s.
+ */
+export function signableSeconds(credentials: SigningCredentials, now: Date, wanted: number): number {
+  let seconds = Math.min(wanted, MAX_PRESIGN_EXPIRY_SECONDS);
+  if (credentials.expiration) seconds = Math.min(seconds, Math.floor((credentials.expiration.getTime() - now.getTime()) / 1000));
+  return Math.max(1, seconds);
+}
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 

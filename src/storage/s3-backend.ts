@@ -5,7 +5,7 @@
  * own expiry, because a URL outliving its credentials is dead on arrival.
  */
 import type { CredentialSource } from '../signing/credentials';
-import { createPresigner, MAX_PRESIGN_EXPIRY_SECONDS, type S3Target } from '../signing/sigv4-presigner';
+import { createPresigner, signableSeconds, type S3Target } from '../signing/sigv4-presigner';
 import { createS3List } from './s3-list';
 import { createS3Multipart } from './s3-multipart';
 import { CONSTRAINT_NAMES, ObjectOperations, OPERATION_METHODS, type ConstraintName, type ObjectOperation, type PresignInput, type PresignedRequest, type StorageBackend } from './types';
@@ -49,11 +49,7 @@ export function createS3Backend(options: S3BackendOptions): StorageBackend {
     multipart: createS3Multipart({ presign, credentials: options.credentials }),
     async presign(input: PresignInput): Promise<PresignedRequest> {
       const credentials = await options.credentials.get(input.now);
-      let expiresIn = Math.min(input.expiresIn, MAX_PRESIGN_EXPIRY_SECONDS);
-      if (credentials.expiration) {
-        const left = Math.floor((credentials.expiration.getTime() - input.now.getTime()) / 1000);
-        expiresIn = Math.max(1, Math.min(expiresIn, left));
-      }
+      const expiresIn = signableSeconds(credentials, input.now, input.expiresIn);
       const method = OPERATION_METHODS[input.operation];
       const headers: Record<string, string> = {};
       const query: Record<string, string> = {};

@@ -11,7 +11,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { HttpError } from '../http/errors';
 import type { CredentialSource } from '../signing/credentials';
-import type { Presigner } from '../signing/sigv4-presigner';
+import { signableSeconds, type Presigner } from '../signing/sigv4-presigner';
 import { storageCall, withCredentials } from './storage-call';
 import type { ListInput, ListPage } from './types';
 
@@ -39,8 +39,7 @@ export function createS3List(presign: Presigner, credentials: CredentialSource, 
 
   return async (input) => {
     const creds = await withCredentials(() => credentials.get(input.now));
-    let expiresIn = URL_LIFETIME_SECONDS;
-    if (creds.expiration) expiresIn = Math.max(1, Math.min(expiresIn, Math.floor((creds.expiration.getTime() - input.now.getTime()) / 1000)));
+    const expiresIn = signableSeconds(creds, input.now, URL_LIFETIME_SECONDS);
     const query: Record<string, string> = { 'list-type': '2', prefix: input.prefix, delimiter: input.delimiter, 'max-keys': String(input.maxKeys) };
     if (input.continuationToken !== undefined) query['continuation-token'] = input.continuationToken;
     const url = presign(creds, { method: 'GET', bucket: input.bucket, key: '', query, headers: {}, expiresIn, now: input.now });

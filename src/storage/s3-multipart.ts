@@ -13,7 +13,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { HttpError } from '../http/errors';
 import type { CredentialSource, SigningCredentials } from '../signing/credentials';
-import { MAX_PRESIGN_EXPIRY_SECONDS, type Presigner } from '../signing/sigv4-presigner';
+import { signableSeconds, type Presigner } from '../signing/sigv4-presigner';
 import type { MultipartBackend, StoredPart, UploadTarget } from './multipart';
 import { storageCall, withCredentials, type KnownErrors } from './storage-call';
 
@@ -44,16 +44,12 @@ export function createS3Multipart(options: S3MultipartOptions): MultipartBackend
   const timeoutMs = options.timeoutMs ?? 10_000;
   const completeTimeoutMs = options.completeTimeoutMs ?? 300_000;
 
-  async function creds(now: Date): Promise<{ c: SigningCredentials; maxSeconds: number }> {
-    const c = await withCredentials(() => options.credentials.get(now));
-    const maxSeconds = c.expiration ? Math.max(1, Math.floor((c.expiration.getTime() - now.getTime()) / 1000)) : MAX_PRESIGN_EXPIRY_SECONDS;
-    return { c, maxSeconds };
-  }
+  const creds = (now: Date): Promise<SigningCredentials> => withCredentials(() => options.credentials.get(now));
 
   /** One signed call; returns the parsed XML (or {} for an empty body). */
   async function call(what: string, t: UploadTarget, method: string, query: Record<string, string>, headers: Record<string, string>, body?: string, ms = timeoutMs): Promise<Record<string, unknown>> {
-    const { c, maxSeconds } = await creds(t.now);
-    const url = presign(c, { method, bucket: t.bucket, key: t.key, query, headers, expiresIn: Math.min(CALL_URL_SECONDS, maxSeconds), now: t.now });
+    const c = await creds(t.now);
+    const url = presign(c, { method, bucket: t.bucket, key: t.key, query, headers, expiresIn: signableSeconds(c, t.now, CALL_URL_SECONDS), now: t.now });
     const { text } = await storageCall(what, url, { method, headers, timeoutMs: ms, ...(body !== undefined && { body }) }, CLIENT_ERRORS);
     if (text.trim() === '') return {};
     try {
@@ -71,8 +67,8 @@ export function createS3Multipart(options: S3MultipartOptions): MultipartBackend
       return { uploadId };
     },
     async partUrls(t) {
-      const { c, maxSeconds } = await creds(t.now);
-      const expiresIn = Math.max(1, Math.min(t.expiresIn, maxSeconds, MAX_PRESIGN_EXPIRY_SECONDS));
+      const c = await creds(t.now);
+      const expiresIn = signableSeconds(c, t.now, t.expiresIn);
       const urls = t.parts.map((p) => ({
         ...p,
         url: presign(c, { method: 'PUT', bucket: t.bucket, key: t.key, query: { partNumber: String(p.partNumber), uploadId: t.uploadId }, headers: { 'content-length': String(p.size) }, expiresIn, now: t.now }),
