@@ -12,9 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { cp, upload } from '../../src/cli/cp';
-import { loadConfig } from '../../src/config/load';
 import { startServer, type RunningServer } from '../../src/server';
-import { startAzurite, AZURITE_ACCOUNT, AZURITE_KEY, type Azurite } from '../support/azurite';
+import { azureMountConfig, startAzurite, type Azurite } from '../support/azurite';
 import { curl, curlStatus } from '../support/curl';
 import { memoryLogger } from '../support/memory-log';
 import { rawRequest } from '../support/raw-http';
@@ -59,15 +58,7 @@ describeWith('curl', 'apt-get install curl')('Azure block uploads through the mu
     azurite = await startAzurite();
     const container = await azurite.createContainer();
     dir = mkdtempSync(join(tmpdir(), 'signpost-azure-blocks-'));
-    const configFile = join(dir, 'signpost.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        backends: { blobs: { kind: 'azure', account: AZURITE_ACCOUNT, container, endpoint: azurite.endpoint, accountKey: AZURITE_KEY } },
-        mounts: [{ path: '/files' }, { path: '/blobs', storage: 'blobs' }],
-      }),
-    );
-    const config = loadConfig({ SIGNPOST_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: join(dir, 'data'), SIGNPOST_SHUTDOWN_GRACE: '1' });
+    const config = azureMountConfig(dir, azurite.endpoint, container);
     running = await startServer(config, { logger: memoryLogger('info').logger });
     body = randomBytes(SIZE);
   }, 60_000);

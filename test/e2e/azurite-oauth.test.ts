@@ -20,11 +20,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load';
 import { startServer, type RunningServer } from '../../src/server';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
 import { STORAGE_SCOPE, type TokenSource } from '../../src/storage/azure-keys';
-import { AZURITE_ACCOUNT, AZURITE_TOKEN_OBJECT_ID, AZURITE_TOKEN_TENANT, azuriteToken, startAzurite, startAzuriteOAuth, type AzuriteOAuth } from '../support/azurite';
+import { AZURITE_ACCOUNT, AZURITE_TOKEN_OBJECT_ID, azureMountConfig, AZURITE_TOKEN_TENANT, azuriteToken, startAzurite, startAzuriteOAuth, type AzuriteOAuth } from '../support/azurite';
 import { curl, curlStatus } from '../support/curl';
 import { memoryLogger } from '../support/memory-log';
 import { rawRequest, type RawResponse } from '../support/raw-http';
@@ -132,15 +131,7 @@ describeWith('openssl', 'apt-get install openssl')('user delegation SAS (managed
     const keyRequests = () => seen.filter((r) => r.target === KEY_REQUEST);
 
     const start = async (name: string, mode: () => TokenMode, scopeLog: (string | string[])[]) => {
-      const configFile = join(dir, `${name}.json`);
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          backends: { blobs: { kind: 'azure', account: AZURITE_ACCOUNT, container, endpoint: azurite.endpoint, useManagedIdentity: true } },
-          mounts: [{ path: '/files' }, { path: '/blobs', storage: 'blobs' }],
-        }),
-      );
-      const config = loadConfig({ SIGNPOST_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: join(dir, `${name}-data`), SIGNPOST_SHUTDOWN_GRACE: '1' });
+      const config = azureMountConfig(dir, azurite.endpoint, container, { useManagedIdentity: true }, name);
       const log = memoryLogger('info');
       const server = await startServer(config, { logger: log.logger, azureTokens: () => Promise.resolve(tokenSource(mode, scopeLog)) });
       return { server, lines: log.lines };

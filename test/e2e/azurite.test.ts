@@ -11,11 +11,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load';
 import type { Decide } from '../../src/policy/types';
 import { startServer, type RunningServer } from '../../src/server';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
-import { startAzurite, AZURITE_ACCOUNT, AZURITE_KEY, type Azurite } from '../support/azurite';
+import { azureMountConfig, startAzurite, type Azurite } from '../support/azurite';
 import { curl, curlStatus } from '../support/curl';
 import { memoryLogger } from '../support/memory-log';
 import { rawRequest } from '../support/raw-http';
@@ -48,15 +47,7 @@ describeWith('curl', 'apt-get install curl')('end to end with curl: Azure Blob (
     azurite = await startAzurite();
     const container = await azurite.createContainer();
     dir = mkdtempSync(join(tmpdir(), 'signpost-azure-e2e-'));
-    const configFile = join(dir, 'signpost.json');
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        backends: { blobs: { kind: 'azure', account: AZURITE_ACCOUNT, container, endpoint: azurite.endpoint, accountKey: AZURITE_KEY } },
-        mounts: [{ path: '/files' }, { path: '/blobs', storage: 'blobs' }],
-      }),
-    );
-    const config = loadConfig({ SIGNPOST_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: join(dir, 'data'), SIGNPOST_SHUTDOWN_GRACE: '1' });
+    const config = azureMountConfig(dir, azurite.endpoint, container);
     const log = memoryLogger('info');
     lines = log.lines;
     running = await startServer(config, { logger: log.logger, decide: withShortTtl });

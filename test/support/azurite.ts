@@ -14,11 +14,13 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { loadConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -172,4 +174,21 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * The gateway's config for an Azure mount at `/blobs` (beside the embedded `/files`) on one
+ * container, written to `dir` as a real config file and loaded the way `signpost serve` loads it.
+ * `backend` adds to or replaces the account-key backend fields (e.g. `useManagedIdentity`).
+ */
+export function azureMountConfig(dir: string, endpoint: string, container: string, backend: Readonly<Record<string, unknown>> = { accountKey: AZURITE_KEY }, name = 'signpost'): Config {
+  const configFile = join(dir, `${name}.json`);
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      backends: { blobs: { kind: 'azure', account: AZURITE_ACCOUNT, container, endpoint, ...backend } },
+      mounts: [{ path: '/files' }, { path: '/blobs', storage: 'blobs' }],
+    }),
+  );
+  return loadConfig({ SIGNPOST_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: join(dir, `${name}-data`), SIGNPOST_SHUTDOWN_GRACE: '1' });
 }
