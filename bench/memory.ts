@@ -8,7 +8,7 @@
 import { startChild } from './lib/child';
 import { ALLOWED_PATH, AUTH_HEADER, gatewayEnv } from './lib/fixtures';
 import { fmt, table, verdict, type PartResult, type RunOptions } from './lib/stats';
-import { requireWrk, runWrk } from './lib/wrk';
+import { requireWrk, runWrkCount } from './lib/wrk';
 
 const MB = 1024 * 1024;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -19,18 +19,18 @@ export async function runMemory(o: RunOptions): Promise<PartResult> {
   const total = o.smoke ? 20_000 : Number(process.env.SIGNPOST_BENCH_MEMORY_TOTAL ?? 1_000_000);
   const g = await startChild('gateway-memory', 'gateway.ts', [], gatewayEnv(100));
   try {
-    const drive = (n: number): number => {
-      // Bounded by count (Lua stop) and by time (n at ≥ 300 req/s, at most an hour); the table shows the count served.
-      const w = runWrk({ url: g.url + ALLOWED_PATH, seconds: Math.min(3600, Math.ceil(n / 300) + 10), connections: 50, headers: AUTH_HEADER, maxRequests: n });
+    const drive = async (n: number): Promise<number> => {
+      // Bounded by count and by time (n at ≥ 300 req/s, at most an hour); the table shows the count served.
+      const w = await runWrkCount({ url: g.url + ALLOWED_PATH, seconds: Math.min(3600, Math.ceil(n / 300) + 10), connections: 50, headers: AUTH_HEADER, count: n });
       if (w.non2xx3xx + w.errors > 0) throw new Error(`memory run: ${w.non2xx3xx} non-3xx, ${w.errors} socket errors`);
       return w.requests;
     };
     const start = await g.stats();
-    let served = drive(first);
+    let served = await drive(first);
     await sleep(1000);
     const a = await g.stats();
     const t0 = Date.now();
-    served += drive(total - served);
+    served += await drive(total - served);
     const seconds = (Date.now() - t0) / 1000;
     await sleep(1000);
     const b = await g.stats();

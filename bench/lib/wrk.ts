@@ -3,7 +3,7 @@
  * second core when taskset exists (servers go on the first, see child.ts), runs one bounded
  * round and parses requests/s and the 50th/99th latency percentiles from `--latency` output.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,25 +56,61 @@ export interface WrkOptions {
   readonly seconds: number;
   readonly connections: number;
   readonly headers?: Readonly<Record<string, string>>;
-  /** Stop after about this many responses (a Lua counter; wrk otherwise runs by time only). */
-  readonly maxRequests?: number;
 }
 
-export function runWrk(o: WrkOptions): WrkResult {
+function wrkArgs(o: WrkOptions, script?: string): { cmd: string; argv: string[] } {
   const args = ['-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--timeout', '5s', '--latency'];
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push('-H', `${k}: ${v}`);
-  if (o.maxRequests !== undefined) {
-    const script = join(tmpdir(), `signpost-wrk-stop-${process.pid}.lua`);
-    writeFileSync(script, `local n = 0\nresponse = function(status, headers, body)\n  n = n + 1\n  if n >= ${o.maxRequests} then wrk.thread:stop() end\nend\n`);
-    args.push('-s', script);
-  }
+  if (script !== undefined) args.push('-s', script);
   args.push(o.url);
   const pin = clientPin();
-  const cmd = pin.length > 0 ? pin[0]! : 'wrk';
-  const argv = pin.length > 0 ? [...pin.slice(1), 'wrk', ...args] : args;
+  return pin.length > 0 ? { cmd: pin[0]!, argv: [...pin.slice(1), 'wrk', ...args] } : { cmd: 'wrk', argv: args };
+}
+
+function parsed(stdout: string): WrkResult {
+  const res = parseWrk(stdout);
+  if (!Number.isFinite(res.rps)) throw new Error(`cannot parse wrk output:\n${stdout}`);
+  return res;
+}
+
+/** One round bounded by time. */
+export function runWrk(o: WrkOptions): WrkResult {
+  const { cmd, argv } = wrkArgs(o);
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: (o.seconds + 30) * 1000 });
   if (r.status !== 0) throw new Error(`wrk failed (${r.status ?? r.signal}): ${r.stderr}`);
-  const res = parseWrk(r.stdout);
-  if (!Number.isFinite(res.rps)) throw new Error(`cannot parse wrk output:\n${r.stdout}`);
-  return res;
+  return parsed(r.stdout);
+}
+
+const DONE = 'signpost-wrk-done';
+
+/**
+ * One round bounded by a count of responses (and by `seconds` as a backstop). A Lua counter stops
+ * wrk's thread at `count` and prints a marker; wrk's main thread would still sleep out the whole
+ * duration, so the marker is answered with SIGINT, on which wrk prints its report and exits.
+ */
+export function runWrkCount(o: WrkOptions & { readonly count: number }): Promise<WrkResult> {
+  const script = join(tmpdir(), `signpost-wrk-stop-${process.pid}.lua`);
+  writeFileSync(script, `local n = 0\nresponse = function(status, headers, body)\n  n = n + 1\n  if n == ${o.count} then\n    io.write("${DONE}\\n")\n    io.flush()\n    wrk.thread:stop()\n  end\nend\n`);
+  const { cmd, argv } = wrkArgs(o, script);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const backstop = setTimeout(() => child.kill('SIGKILL'), (o.seconds + 30) * 1000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes(DONE) && !child.killed) child.kill('SIGINT');
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(backstop);
+      if (code !== 0) return reject(new Error(`wrk failed (${code ?? signal}): ${err}`));
+      try {
+        resolve(parsed(out));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  });
 }
