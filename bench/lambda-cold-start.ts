@@ -9,13 +9,18 @@
  *
  * Runs are interleaved across bundles so machine noise hits them alike; medians are reported.
  * Prints a markdown table with ratios to the naive bundle. No network: signing is local.
+ *
+ * Rows: the naive bundle; Signpost's deployed bundle as the benchmark has always run it
+ * (SIGNPOST_ALLOW_ALL, no policy); the same with --enable-source-maps; the same bundle with what
+ * a real deployment loads at init - a JSON policy and API keys in a JSON config file, as the CDK
+ * stack packages them (policy.json, signpost.json); and the bundle built without the shims.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import { LAMBDA_TARGET, lambdaBuildOptions, REPO_ROOT } from '../infra/lambda-bundle';
+import { LAMBDA_ALIASES, LAMBDA_TARGET, lambdaBuildOptions, REPO_ROOT } from '../infra/lambda-bundle';
 
 const NAIVE_SOURCE = `
 import express from 'express';
@@ -42,15 +47,18 @@ const event = ${JSON.stringify({
   requestContext: { domainName: 'abc123.execute-api.us-east-1.amazonaws.com', http: { method: 'GET', sourceIp: '192.0.2.1' }, requestId: 'r1' },
   isBase64Encoded: false,
 })};
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e3; };
+const c0 = cpu();
 const t0 = now();
 const { handler } = require(process.argv[1]);
 const t1 = now();
 handler(structuredClone(event), {}).then(async (res) => {
   const t2 = now();
+  const c2 = cpu();
   await handler(structuredClone(event), {});
   const t3 = now();
   if (res.statusCode !== 307) throw new Error('expected 307, got ' + res.statusCode);
-  process.stdout.write('\\nRESULT ' + JSON.stringify({ require: t1 - t0, first: t2 - t1, warm: t3 - t2 }) + '\\n');
+  process.stdout.write('\\nRESULT ' + JSON.stringify({ require: t1 - t0, first: t2 - t1, warm: t3 - t2, cpu: c2 - c0 }) + '\\n');
 });
 `;
 
@@ -65,15 +73,31 @@ const ENV = {
   SIGNPOST_LOG_LEVEL: 'info',
 };
 
+// What the CDK stack packages for a policy and API keys (infra/package-files.ts): JSON only.
+const POLICY = {
+  version: 1,
+  rules: [
+    { id: 'public-reports', paths: 'reports/**', actions: ['read', 'list'], principals: '*', effect: 'allow' },
+    { id: 'bots-upload', paths: 'incoming/{sub}/**', actions: ['write'], principals: 'group:bots', effect: 'allow', maxSize: '100MB', ttl: 300 },
+  ],
+};
+const CONFIG = {
+  mounts: [{ path: '/files' }],
+  auth: { apiKeys: [{ hash: 'a'.repeat(64), subject: 'ci-bot', groups: ['bots'] }] },
+};
+
 interface Variant {
   readonly name: string;
   readonly file: string;
   readonly nodeFlags: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
 }
 interface Sample {
   require: number;
   first: number;
   warm: number;
+  /** CPU time (user + system, all threads) of require + first invocation: less sensitive to other jobs than wall time. */
+  cpu: number;
 }
 
 async function main(): Promise<void> {
@@ -89,11 +113,18 @@ async function main(): Promise<void> {
     await build(lambdaBuildOptions(signpost));
     await build(lambdaBuildOptions(unshimmed, { alias: {} }));
 
+    const policyFile = join(dir, 'policy.json');
+    const configFile = join(dir, 'signpost.json');
+    writeFileSync(policyFile, JSON.stringify(POLICY));
+    writeFileSync(configFile, JSON.stringify(CONFIG));
+    const withPolicy = { SIGNPOST_ALLOW_ALL: '', SIGNPOST_POLICY: policyFile, SIGNPOST_CONFIG: configFile };
+
     const variants: Variant[] = [
       { name: 'naive: express + serverless-http + client-s3 + getSignedUrl', file: naive, nodeFlags: [] },
       { name: 'signpost (deployed bundle)', file: signpost, nodeFlags: [] },
       { name: 'signpost, with --enable-source-maps', file: signpost, nodeFlags: ['--enable-source-maps'] },
-      { name: 'signpost without the shims (iconv-lite, mime-db)', file: unshimmed, nodeFlags: [] },
+      { name: 'signpost, with a JSON policy and API keys', file: signpost, nodeFlags: [], env: withPolicy },
+      { name: `signpost without the shims (${Object.keys(LAMBDA_ALIASES).join(', ')})`, file: unshimmed, nodeFlags: [] },
     ];
     const samples = new Map<Variant, Sample[]>(variants.map((v) => [v, []]));
     for (let run = 0; run < runs; run++) {
@@ -106,7 +137,8 @@ async function main(): Promise<void> {
 }
 
 function measure(variant: Variant): Sample {
-  const child = spawnSync(process.execPath, [...variant.nodeFlags, '-e', MEASURE, variant.file], { env: ENV, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const env = { ...ENV, ...variant.env };
+  const child = spawnSync(process.execPath, [...variant.nodeFlags, '-e', MEASURE, variant.file], { env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (child.status !== 0 || !line) throw new Error(`${variant.name} failed (${child.status}):\n${child.stderr}`);
   return JSON.parse(line.slice('RESULT '.length)) as Sample;
@@ -123,16 +155,19 @@ function printTable(variants: readonly Variant[], samples: Map<Variant, Sample[]
     const s = samples.get(v)!;
     const req = median(s.map((x) => x.require));
     const first = median(s.map((x) => x.first));
-    return { v, bytes: statSync(v.file).size, map: statSync(`${v.file}.map`).size, req, first, total: median(s.map((x) => x.require + x.first)), warm: median(s.map((x) => x.warm)) };
+    const total = median(s.map((x) => x.require + x.first));
+    return { v, bytes: statSync(v.file).size, map: statSync(`${v.file}.map`).size, req, first, total, warm: median(s.map((x) => x.warm)), cpu: median(s.map((x) => x.cpu)) };
   });
   const base = rows[0]!;
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   const ms = (n: number) => n.toFixed(1);
   console.log(`\nLambda cold start, ${runs} runs per bundle (medians), Node ${process.version}, ${process.arch}\n`);
-  console.log('| bundle | bytes | map bytes | require ms | first invocation ms | require + first ms | warm invocation ms | bytes vs naive | require + first vs naive |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| bundle | bytes | map bytes | require ms | first invocation ms | require + first ms | warm invocation ms | require + first CPU ms | bytes vs naive | require + first vs naive | CPU vs naive |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.v.name} | ${r.bytes} | ${r.map} | ${ms(r.req)} | ${ms(r.first)} | ${ms(r.total)} | ${ms(r.warm)} | ${ratio(r.bytes, base.bytes)} | ${ratio(r.total, base.total)} |`);
+    console.log(
+      `| ${r.v.name} | ${r.bytes} | ${r.map} | ${ms(r.req)} | ${ms(r.first)} | ${ms(r.total)} | ${ms(r.warm)} | ${ms(r.cpu)} | ${ratio(r.bytes, base.bytes)} | ${ratio(r.total, base.total)} | ${ratio(r.cpu, base.cpu)} |`,
+    );
   }
 }
 

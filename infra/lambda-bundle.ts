@@ -5,12 +5,14 @@
  *
  * One self-contained, minified CommonJS file plus a source map without sources (stack traces
  * map to file:line; a map with sources is several times larger and slower to load with
- * --enable-source-maps). Two packages are replaced by small stand-ins in src/lambda/shims,
- * each cutting bytes that every cold start pays for and the handler never uses: iconv-lite
- * (raw-body and body-parser load it; the gateway decodes only UTF-8) and mime-db (express
- * indexes ~2,500 types at load; the gateway sends JSON). Each shim's header says what it keeps;
- * test/lambda/bundle.test.ts keeps them faithful. (yaml stays: the policy loader uses it to
- * locate problems even in JSON policies.)
+ * --enable-source-maps). Packages are replaced by small stand-ins in src/lambda/shims, each
+ * cutting load time that every cold start pays for and the handler does not need: iconv-lite
+ * (raw-body and body-parser load it; the gateway decodes only UTF-8), mime-db (express indexes
+ * ~2,500 types at load; the gateway sends JSON), qs (express and body-parser load it; the gateway
+ * never uses extended query strings or urlencoded bodies), yaml (the Lambda reads JSON only: a
+ * YAML policy or config file fails init saying so) and pino (the same JSON lines for the
+ * gateway's logging, without loading transports, sonic-boom and worker_threads). Each shim's
+ * header says what it keeps; test/lambda/bundle.test.ts and pino-shim.test.ts keep them faithful.
  */
 import type { BuildOptions } from 'esbuild';
 import { join, resolve } from 'node:path';

@@ -5,8 +5,9 @@
  *
  * Requests under a mount (the redirects: the hot path) are dispatched straight to the files
  * handler on plain node:http objects; express serves everything else (/healthz, 404s, and the
- * JSON endpoints). Measured (BENCHMARKS.md): express's own routing cost ~140 µs per request on
- * the CI class of machine, more than the whole redirect's work.
+ * JSON endpoints), loaded when the first such request comes. Measured (BENCHMARKS.md): express's
+ * own routing cost ~140 µs per request on the CI class of machine, more than the whole redirect's
+ * work.
  *
  * Under a mount, the transfer endpoints (listings, upload tickets, downloads, share links; see
  * routes/dispatch.ts) are selected by the query string or a trailing "/". Only a request whose
@@ -15,7 +16,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import express from 'express';
+import type express from 'express';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
 import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
@@ -81,22 +82,32 @@ export function createApp(deps: AppDeps): App {
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
 
-  const rest = express();
-  rest.disable('x-powered-by');
-  rest.set('etag', false);
-  rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
-  for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
-  if (metrics) {
-    rest.get('/metrics', (_req, res) => {
-      res.setHeader('Cache-Control', 'no-store');
-      res.type('text/plain; version=0.0.4').send(metrics.render());
+  // express is required and built on the first request it serves, not here: loading it (with
+  // body-parser, router, debug, ...) is a sizeable share of a Lambda cold start, whose first
+  // request is almost always a redirect, which never touches express.
+  let rest: express.Express | undefined;
+  const restApp = (): express.Express => {
+    if (rest) return rest;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy, see above
+    const createExpress = require('express') as typeof express;
+    rest = createExpress();
+    rest.disable('x-powered-by');
+    rest.set('etag', false);
+    rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
+    for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
+    if (metrics) {
+      rest.get('/metrics', (_req, res) => {
+        res.setHeader('Cache-Control', 'no-store');
+        res.type('text/plain; version=0.0.4').send(metrics.render());
+      });
+    }
+    rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
+    rest.use(() => {
+      throw notFound();
     });
-  }
-  rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
-  rest.use(() => {
-    throw notFound();
-  });
-  rest.use(errorHandler(logger));
+    rest.use(errorHandler(logger));
+    return rest;
+  };
 
   return (req, res) => {
     const f = logRequest(logger, req, res);
@@ -125,6 +136,6 @@ export function createApp(deps: AppDeps): App {
         return;
       }
     }
-    rest(req, res);
+    restApp()(req, res);
   };
 }

@@ -1,9 +1,12 @@
 /**
  * Turning validation issues into problems a policy author can act on: which rule (index and id),
  * which field, what is wrong, and where (line and column) when a YAML/JSON node can be located.
+ *
+ * Knows no YAML: locating a node in the source text is the caller's `Locate` (policy-file.ts
+ * builds it from the yaml parser, and only when there are problems to place), so this module
+ * costs nothing at load and works where yaml is absent (the Lambda bundle).
  */
 import type { z } from 'zod';
-import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
 
 export interface PolicyProblem {
   /** File name or other label of the policy's source. */
@@ -26,39 +29,17 @@ export function formatProblem(p: PolicyProblem): string {
   return `${where}: ${rule}${p.field}: ${p.message}`;
 }
 
-/** Locates YAML nodes for problem paths; the JSON loader uses it too, as JSON is YAML 1.2. */
-export interface SourceMap {
-  readonly doc: Document;
-  readonly lines: LineCounter;
-}
+/**
+ * Where the node at a document path is in the source text (1-based), or {} when unknown. With
+ * `keyName`, the key `keyName` inside that node (an unknown field), else the node itself or its
+ * nearest existing parent.
+ */
+export type Locate = (path: readonly (string | number)[], keyName?: string) => { line?: number; column?: number };
 
 function fieldName(path: readonly PropertyKey[], whole: string): string {
   let out = '';
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out === '' ? '' : '.'}${String(part)}`;
   return out === '' ? whole : out;
-}
-
-function locate(map: SourceMap | undefined, path: readonly PropertyKey[], keyName?: string): { line?: number; column?: number } {
-  if (map === undefined) return {};
-  const parts = path.filter((p): p is string | number => typeof p !== 'symbol');
-  if (keyName !== undefined) {
-    // An unknown key: point at the key itself rather than at its parent map.
-    const parent = map.doc.getIn(parts, true);
-    const pair = isMap(parent) ? parent.items.find((it) => isScalar(it.key) && it.key.value === keyName) : undefined;
-    const range = isScalar(pair?.key) ? pair.key.range : undefined;
-    if (range) return pos(map, range[0]);
-  }
-  for (let n = parts.length; n >= 0; n--) {
-    const node: unknown = n === 0 ? map.doc.contents : map.doc.getIn(parts.slice(0, n), true);
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    if (range) return pos(map, range[0]);
-  }
-  return {};
-}
-
-function pos(map: SourceMap, offset: number): { line: number; column: number } {
-  const { line, col } = map.lines.linePos(offset);
-  return { line, column: col };
 }
 
 /** Whether `path` names a key absent from its (present) parent object in the raw document. */
@@ -70,7 +51,7 @@ function isMissing(raw: unknown, path: readonly PropertyKey[]): boolean {
 }
 
 /** One problem per zod issue (per key for unrecognized keys), naming rule and field. */
-export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, source: string, map?: SourceMap): PolicyProblem[] {
+export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, source: string, locate?: Locate): PolicyProblem[] {
   const rawRules = (raw as { rules?: unknown } | null)?.rules;
   const problems: PolicyProblem[] = [];
   for (const issue of issues) {
@@ -79,7 +60,8 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unk
       const path = key === undefined ? issue.path : [...issue.path, key];
       const message = key !== undefined ? `unknown field "${key}"` : isMissing(raw, path) ? 'required field is missing' : issue.message;
       const inRule = path[0] === 'rules' && typeof path[1] === 'number';
-      const base = { source, ...locate(map, issue.path, key), message };
+      const where = locate?.(issue.path.filter((p): p is string | number => typeof p !== 'symbol'), key) ?? {};
+      const base = { source, ...where, message };
       if (!inRule) {
         problems.push({ ...base, field: fieldName(path, '(document)') });
         continue;

@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatProblem, loadPolicyFile, parsePolicy, type PolicyProblem } from '../../src/policy';
+import type * as PolicyFileModule from '../../src/policy/policy-file';
+import type * as YamlShim from '../../src/lambda/shims/yaml';
 import { alice, anon } from './fixtures';
 
 const EXAMPLE = `# Signpost policy
@@ -108,6 +110,48 @@ describe('parsePolicy (JSON)', () => {
 
   it('reports JSON syntax errors', () => {
     expect(problemsOf('{"rules": [}', 'json')[0]).toMatchObject({ field: '(syntax)', message: expect.stringMatching(/not valid JSON/) as string });
+  });
+});
+
+describe('without yaml (the Lambda bundle replaces it with src/lambda/shims/yaml.ts)', () => {
+  // policy-file.ts loaded against the Lambda's stand-in: every yaml call throws.
+  let withoutYaml: typeof PolicyFileModule;
+  let yamlCalls: number;
+  beforeAll(() => {
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => {
+        const shim = jest.requireActual<typeof YamlShim>('../../src/lambda/shims/yaml');
+        const counted = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A): R => {
+          yamlCalls++;
+          return f(...args);
+        };
+        return { ...shim, parse: counted(shim.parse), parseDocument: counted(shim.parseDocument) };
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a copy of policy-file.ts bound to the mock
+      withoutYaml = require('../../src/policy/policy-file') as typeof PolicyFileModule;
+    });
+    jest.dontMock('yaml');
+  });
+  beforeEach(() => (yamlCalls = 0));
+  const json = JSON.stringify({ version: 1, rules: [{ id: 'all', paths: ['**'], actions: ['read'], principals: ['*'], effect: 'allow' }] });
+
+  it('a valid JSON policy compiles without calling yaml', () => {
+    const r = withoutYaml.parsePolicy(json, { sourceName: 'policy.json' });
+    expect(r.ok && r.policy.decide(anon, 'read', 'a').effect).toBe('allow');
+    expect(yamlCalls).toBe(0);
+  });
+
+  it('an invalid JSON policy still lists every problem, without line numbers', () => {
+    const r = withoutYaml.parsePolicy(json.replace('"read"', '"reed"').replace('"allow"', '"permit"'), { sourceName: 'policy.json' });
+    expect(!r.ok && r.problems.map((p) => [p.field, p.line])).toEqual([
+      ['actions[0]', undefined],
+      ['effect', undefined],
+    ]);
+  });
+
+  it('a YAML policy is refused with a syntax problem saying to use JSON, never mis-read', () => {
+    const r = withoutYaml.parsePolicy(EXAMPLE, { sourceName: 'policy.yaml' });
+    expect(!r.ok && r.problems).toEqual([{ source: 'policy.yaml', field: '(syntax)', message: expect.stringMatching(/^YAML is not available in the Lambda bundle: use a JSON file/) as string }]);
   });
 });
 
