@@ -40,7 +40,7 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
     children.push(await startChild('gateway-open', 'gateway.ts', [], { ...gatewayEnv(100), SIGNPOST_CONFIG: '' }));
     for (const b of BASELINES) children.push(await startChild(b, 'baselines.ts', [b], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
     const runs = new Map<string, WrkResult[]>(children.map((c) => [c.name, []]));
-    const cpu = new Map<string, { us: number; requests: number }>(children.map((c) => [c.name, { us: 0, requests: 0 }]));
+    const cpu = new Map<string, { us: number; requests: number; gcMaxMs: number }>(children.map((c) => [c.name, { us: 0, requests: 0, gcMaxMs: 0 }]));
     const load = (c: ServerChild, s: number): WrkResult =>
       runWrk({ url: c.url + ALLOWED_PATH, seconds: s, connections: 50, headers: c.name.startsWith('gateway') ? AUTH_HEADER : {} });
     for (const c of children) load(c, o.smoke ? 1 : 3); // warm-up: JIT, SDK lazy loading
@@ -49,8 +49,10 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
       const before = (await c.stats()).cpuUs;
       const w = load(c, seconds);
       const acc = cpu.get(c.name)!;
-      acc.us += (await c.stats()).cpuUs - before;
+      const after = await c.stats();
+      acc.us += after.cpuUs - before;
       acc.requests += w.requests;
+      acc.gcMaxMs = Math.max(acc.gcMaxMs, after.gcMaxMs);
       return w;
     };
     for (let r = 0; r < rounds; r++) {
@@ -67,8 +69,8 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
       const p50 = med(c.name, (w) => w.p50us);
       const p99 = med(c.name, (w) => w.p99us);
       const bad = runs.get(c.name)!.reduce((a, w) => a + w.non2xx3xx + w.errors, 0);
-      const { us, requests } = cpu.get(c.name)!;
-      return [LABEL[c.name] ?? c.name, fmt(rps), fmt(us / requests, 1), fmt(p50), fmt(p99), (p99 / p50).toFixed(1), ratio(gw, rps), String(bad)];
+      const { us, requests, gcMaxMs } = cpu.get(c.name)!;
+      return [LABEL[c.name] ?? c.name, fmt(rps), fmt(us / requests, 1), fmt(p50), fmt(p99), (p99 / p50).toFixed(1), fmt(gcMaxMs, 1), ratio(gw, rps), String(bad)];
     });
     const express307 = med('express-307', (w) => w.rps);
     const sdk = med('express-sdk', (w) => w.rps);
@@ -80,11 +82,11 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
       `${rounds} interleaved round(s) of ${seconds} s per server after a warm-up; 50 connections; medians.${o.smoke ? ' SMOKE run: short rounds, indicative only.' : ''}`,
       verdict(gw >= 0.8 * express307, `gateway ≥ 0.8× express constant 307: ${ratio(gw, express307)}`),
       verdict(gw >= 4 * sdk, `gateway ≥ 4× express + getSignedUrl (shared client): ${ratio(gw, sdk)}`),
-      verdict(gp99 <= 3 * gp50, `gateway p99 ≤ 3× p50: ${fmt(gp99)} µs vs ${fmt(gp50)} µs (${(gp99 / gp50).toFixed(1)}×)`),
+      verdict(gp99 <= 3 * gp50, `gateway p99 ≤ 3× p50: ${fmt(gp99)} µs vs ${fmt(gp50)} µs (${(gp99 / gp50).toFixed(1)}×); its longest GC pause in the measured rounds ${fmt(cpu.get('gateway')!.gcMaxMs, 1)} ms (a p99 far above that is the process waiting for a core, not its own work)`),
       `gateway vs bare node:http: ${ratio(gw, med('node-http', (w) => w.rps))}; vs express res.redirect: ${ratio(gw, med('express-redirect', (w) => w.rps))}; vs Stackery shape: ${ratio(gw, med('express-sdk-new', (w) => w.rps))}`,
     ];
     if (o.profile) notes.push(await profileGateway(seconds));
-    const tableText = table(['server (GET → 307)', 'req/s', 'server CPU µs/req', 'p50 µs', 'p99 µs', 'p99/p50', 'gateway ÷ this', 'non-3xx/errors'], rows);
+    const tableText = table(['server (GET → 307)', 'req/s', 'server CPU µs/req', 'p50 µs', 'p99 µs', 'p99/p50', 'longest GC pause ms', 'gateway ÷ this', 'non-3xx/errors'], rows);
     return { title: '1. Redirect throughput (wrk, 50 connections, loopback)', table: tableText, notes };
   } finally {
     await Promise.all(children.map((c) => c.stop()));

@@ -15,6 +15,8 @@ export interface ChildStats {
   readonly bytesRead: number;
   /** User + system CPU time of the child so far, µs. */
   readonly cpuUs: number;
+  /** The longest GC pause since the previous stats() call, ms. */
+  readonly gcMaxMs: number;
 }
 
 export interface ServerChild {

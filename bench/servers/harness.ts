@@ -1,10 +1,13 @@
 /**
  * The child side of lib/child.ts: counts bytes read by every socket of `server`, answers
- * `stats` with RSS / heapUsed / bytesRead, exits cleanly on `stop` (or when the parent goes).
+ * `stats` with RSS / heapUsed / bytesRead / CPU time and the longest GC pause since the previous
+ * `stats` (so a round's tail can be told apart from the process's own pauses), exits cleanly on
+ * `stop` (or when the parent goes).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import type { Server, Socket } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /** CPU profiling on request (`profile-start` / `profile-stop` with a file), so only the load is sampled. */
 const session = new Session();
@@ -13,6 +16,10 @@ function post(method: string, params: object = {}): Promise<unknown> {
 }
 
 export function serveChild(server: Server, url: string, extra: Record<string, unknown> = {}): void {
+  let gcMaxMs = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, e.duration);
+  }).observe({ entryTypes: ['gc'] });
   const sockets = new Set<Socket>();
   let closedBytes = 0;
   server.on('connection', (s: Socket) => {
@@ -28,7 +35,8 @@ export function serveChild(server: Server, url: string, extra: Record<string, un
       for (const s of sockets) bytesRead += s.bytesRead;
       const mem = process.memoryUsage();
       const cpu = process.cpuUsage();
-      process.send?.({ type: 'stats', rss: mem.rss, heapUsed: mem.heapUsed, bytesRead, cpuUs: cpu.user + cpu.system });
+      process.send?.({ type: 'stats', rss: mem.rss, heapUsed: mem.heapUsed, bytesRead, cpuUs: cpu.user + cpu.system, gcMaxMs });
+      gcMaxMs = 0;
     } else if (m.type === 'profile-start') {
       session.connect();
       void post('Profiler.enable')
