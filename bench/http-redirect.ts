@@ -43,7 +43,10 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
     const cpu = new Map<string, { us: number; requests: number; gcMaxMs: number }>(children.map((c) => [c.name, { us: 0, requests: 0, gcMaxMs: 0 }]));
     const load = (c: ServerChild, s: number): WrkResult =>
       runWrk({ url: c.url + ALLOWED_PATH, seconds: s, connections: 50, headers: c.name.startsWith('gateway') ? AUTH_HEADER : {} });
-    for (const c of children) load(c, o.smoke ? 1 : 3); // warm-up: JIT, SDK lazy loading
+    for (const c of children) {
+      load(c, o.smoke ? 1 : 3); // warm-up: JIT, SDK lazy loading
+      await settle(c);
+    }
     /** One measured round, also charging the server's own CPU time to its requests. */
     const measured = async (c: ServerChild): Promise<WrkResult> => {
       const before = (await c.stats()).cpuUs;
@@ -53,6 +56,7 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
       acc.us += after.cpuUs - before;
       acc.requests += w.requests;
       acc.gcMaxMs = Math.max(acc.gcMaxMs, after.gcMaxMs);
+      await settle(c);
       return w;
     };
     for (let r = 0; r < rounds; r++) {
@@ -90,6 +94,25 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
     return { title: '1. Redirect throughput (wrk, 50 connections, loopback)', table: tableText, notes };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
+  }
+}
+
+/**
+ * After a round: `c` collects its garbage now, then we wait (at most 15 s) until it has been idle
+ * for a quarter second. A slow server is still draining its backlog after wrk stops, and V8
+ * collects a big heap when a process turns idle; every server shares core 0, so without this the
+ * next server's tail measures the previous one's leftovers (seen: the gateway's p99 at 130-200 ms
+ * in full runs, 14-41 ms with the two SDK baselines left out, 17-20 ms alone).
+ */
+async function settle(c: ServerChild): Promise<void> {
+  await c.request({ type: 'collect' }, 'collected');
+  const deadline = Date.now() + 15_000;
+  let last = (await c.stats()).cpuUs;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = (await c.stats()).cpuUs;
+    if (now - last < 12_500) return; // under 5 % of a core
+    last = now;
   }
 }
 

@@ -38,7 +38,8 @@ export const SERVERS_DIR = join(__dirname, '..', 'servers');
 
 /** Starts `bench/servers/<file>` with `args`; rejects if it is not ready within 30 s. */
 export function startChild(name: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<ServerChild> {
-  const node = [...nodeArgs, '--import', 'tsx', join(SERVERS_DIR, file), ...args];
+  // --expose-gc only makes gc() callable (for `collect` between rounds); it changes no GC behaviour.
+  const node = ['--expose-gc', ...nodeArgs, '--import', 'tsx', join(SERVERS_DIR, file), ...args];
   const [cmd, argv] = hasTaskset() ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
   const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
   live.add(child);

@@ -1,8 +1,8 @@
 /**
  * The child side of lib/child.ts: counts bytes read by every socket of `server`, answers
  * `stats` with RSS / heapUsed / bytesRead / CPU time and the longest GC pause since the previous
- * `stats` (so a round's tail can be told apart from the process's own pauses), exits cleanly on
- * `stop` (or when the parent goes).
+ * `stats` (so a round's tail can be told apart from the process's own pauses), runs a full GC on
+ * `collect` (children start with --expose-gc), exits cleanly on `stop` (or when the parent goes).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -50,6 +50,10 @@ export function serveChild(server: Server, url: string, extra: Record<string, un
         session.disconnect();
         process.send?.({ type: 'profile-written', file });
       });
+    } else if (m.type === 'collect') {
+      // A full collection now, between rounds, rather than V8's idle-time one during the next server's round.
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ type: 'collected' });
     } else if (m.type === 'stop') {
       process.exit(0);
     }
