@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import pino from 'pino';
+import { hashPool } from './hashing';
 import { ObjectRepo } from './repo';
 import { listen } from './server';
 
@@ -51,6 +52,7 @@ export async function startEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Em
     auth: { region: opts.region, credentials: { ...opts.credentials }, now: opts.now ?? ((): Date => new Date()) },
   };
   const listening = await listen(ctx, opts.host, opts.port);
+  hashPool.acquire(); // large bodies are hashed off the event loop; released on close
   // A wildcard bind address is not a destination; default the URL to loopback then.
   const dest = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host;
   const host = dest.includes(':') ? `[${dest}]` : dest;
@@ -59,6 +61,6 @@ export async function startEmbeddedStore(opts: EmbeddedStoreOptions): Promise<Em
   let closing: Promise<void> | undefined;
   return {
     url,
-    close: (graceMs?: number) => (closing ??= listening.close(graceMs)),
+    close: (graceMs?: number) => (closing ??= listening.close(graceMs).finally(() => hashPool.release())),
   };
 }

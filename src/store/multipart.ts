@@ -92,7 +92,7 @@ async function uploadPart(repo: ObjectRepo, uploads: Uploads, r: StoreRequest, a
     etag = w.md5.toString('hex');
     const meta: ObjectMeta = { bucket: r.bucket, key: r.key as string, size: w.size, etag, mtime: Math.floor(Date.now() / 1000) * 1000, contentType: '', headers: {} };
     return encodeTrailer(meta);
-  });
+  }, { ownedChunks: true });
   await uploads.commitPart(id, partNumber, tmp);
   res.setHeader('ETag', `"${etag}"`);
   sendEmpty(res, 200);
@@ -139,7 +139,8 @@ async function complete(repo: ObjectRepo, uploads: Uploads, r: StoreRequest, aut
     const total = chosen.reduce((n, p) => n + p.size, 0);
     const meta: ObjectMeta = { bucket: u.bucket, key, size: total, etag: multipartEtag(chosen), mtime: Math.floor(Date.now() / 1000) * 1000, contentType: u.contentType, headers: u.headers };
     const tmp = repo.newTempPath();
-    await writeTemp(tmp, concatParts(chosen), { length: total }, () => encodeTrailer(meta));
+    // The ETag comes from the parts' MD5s, so the whole body is not hashed again.
+    await writeTemp(tmp, concatParts(chosen), { length: total }, () => encodeTrailer(meta), { md5: false });
     await repo.commit(tmp, meta, cond);
     await uploads.remove(id);
     const location = `/${encodeURIComponent(u.bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;

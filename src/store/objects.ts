@@ -5,7 +5,6 @@
  * never sends its body.
  */
 import { validateHeaderValue, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { AuthResult } from './auth';
 import { S3Error, noSuchKey } from './errors';
 import { sendEmpty, toHttpDate } from './http';
@@ -13,6 +12,7 @@ import { type ObjectMeta, encodeTrailer } from './layout';
 import { checkReadConditions, parseRange } from './readreq';
 import type { ObjectRepo } from './repo';
 import type { StoreRequest } from './request';
+import { sendFileRange } from './sendfile';
 import { requestBody, writeTemp } from './writer';
 import { MAX_PUT_BYTES, bodyChecks, storedHeaders, writeCondition } from './writereq';
 
@@ -72,8 +72,8 @@ export async function getObject(repo: ObjectRepo, r: StoreRequest, res: ServerRe
       res.end();
       return;
     }
-    handedOff = true; // the read stream closes the handle, on end and on error
-    await pipeline(obj.fh.createReadStream({ start, end, highWaterMark: 1024 * 1024 }), res);
+    handedOff = true; // sendFileRange closes the handle, on end and on error
+    await sendFileRange(obj.fh, start, end, res);
   } finally {
     if (!handedOff) await obj.fh.close();
   }
@@ -93,7 +93,7 @@ export async function putObject(repo: ObjectRepo, r: StoreRequest, auth: AuthRes
   await writeTemp(tmp, requestBody(r.req), checks, (w) => {
     meta = { bucket: r.bucket, key, size: w.size, etag: w.md5.toString('hex'), mtime, contentType, headers };
     return encodeTrailer(meta);
-  });
+  }, { ownedChunks: true }); // node's HTTP parser copies each body chunk into a buffer of its own
   if (!meta) throw new Error('writeTemp returned without metadata');
   await repo.commit(tmp, meta, cond);
   res.setHeader('ETag', `"${meta.etag}"`);

@@ -4,13 +4,19 @@
  * closes. Only a complete, verified file is returned; on a short body, a digest mismatch, a
  * client abort or an I/O error the temp file is removed and the error rethrown. The caller then
  * commits it with one rename/link (repo.ts), so readers never see a partial object.
+ *
+ * The pipeline per ~1 MiB batch: socket -> batch -> writev (libuv thread) -> hasher (a worker
+ * thread for large bodies, hashing.ts), with one write in flight while the next batch arrives.
+ * Bytes are hashed after they are written, so the worker may take the buffers instead of copying
+ * them. Every SYNC_BYTES written, a datasync starts in the background: the disk writes the body
+ * while the rest arrives, and the one fsync that must follow the trailer (durability before the
+ * 200) no longer has the whole body left to flush.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
 import { S3Error } from './errors';
+import { type BodyHasher, type DigestAlgorithm, type DigestValues, WORKER_MIN_BYTES, hashPool, inlineHasher } from './hashing';
 import { removeQuietly } from './layout';
 
 export type ChecksumAlgorithm = 'crc32' | 'sha1' | 'sha256';
@@ -32,6 +38,7 @@ export interface WrittenBody {
 }
 
 const FLUSH_BYTES = 1024 * 1024;
+const SYNC_BYTES = 64 * 1024 * 1024;
 
 /**
  * The request body as chunks, without destroying the request when writing stops early (a full
@@ -42,107 +49,121 @@ export function requestBody(req: Readable): AsyncIterable<Uint8Array> {
   return req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
 }
 
-class Digests {
-  private readonly md5 = createHash('md5');
-  private readonly sha256: Hash | undefined;
-  private readonly sha1: Hash | undefined;
-  private crc: number | undefined;
+export interface WriteOptions {
+  /** Compute the body's MD5 (the ETag). False when the ETag comes from elsewhere (multipart completion). */
+  readonly md5?: boolean;
+  /** The source's chunks are not referenced elsewhere (request bodies): their memory may be moved to the hash worker. */
+  readonly ownedChunks?: boolean;
+}
 
-  constructor(private readonly checks: BodyChecks) {
-    const alg = checks.checksum?.algorithm;
-    if (checks.sha256 !== undefined || alg === 'sha256') this.sha256 = createHash('sha256');
-    if (alg === 'sha1') this.sha1 = createHash('sha1');
-    if (alg === 'crc32') this.crc = 0;
+function algorithmsFor(checks: BodyChecks, md5: boolean): DigestAlgorithm[] {
+  const algs: DigestAlgorithm[] = md5 ? ['md5'] : [];
+  const alg = checks.checksum?.algorithm;
+  if (checks.contentMd5 !== undefined && !md5) algs.push('md5');
+  if (checks.sha256 !== undefined || alg === 'sha256') algs.push('sha256');
+  if (alg === 'sha1') algs.push('sha1');
+  if (alg === 'crc32') algs.push('crc32');
+  return algs;
+}
+
+/** Verifies what the client promised; throws the S3 error a mismatch gets. */
+function verify(checks: BodyChecks, d: DigestValues): void {
+  if (checks.sha256 !== undefined && d.sha256?.toString('hex') !== checks.sha256) {
+    throw new S3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
-
-  update(chunk: Uint8Array): void {
-    this.md5.update(chunk);
-    this.sha256?.update(chunk);
-    this.sha1?.update(chunk);
-    if (this.crc !== undefined) this.crc = crc32(chunk, this.crc);
+  if (checks.contentMd5 !== undefined && d.md5?.toString('base64') !== checks.contentMd5) {
+    throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
   }
-
-  /** Verifies what the client promised; returns the MD5 (the ETag). */
-  finish(): Buffer {
-    const md5 = this.md5.digest();
-    const sha256 = this.sha256?.digest();
-    const { checks } = this;
-    if (checks.sha256 !== undefined && sha256?.toString('hex') !== checks.sha256) {
-      throw new S3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  if (checks.checksum) {
+    const { algorithm, value } = checks.checksum;
+    if (d[algorithm]?.toString('base64') !== value) {
+      throw new S3Error('BadDigest', `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
     }
-    if (checks.contentMd5 !== undefined && md5.toString('base64') !== checks.contentMd5) {
-      throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
-    }
-    if (checks.checksum) {
-      const { algorithm, value } = checks.checksum;
-      let actual: string;
-      if (algorithm === 'crc32') {
-        const b = Buffer.alloc(4);
-        b.writeUInt32BE((this.crc ?? 0) >>> 0, 0);
-        actual = b.toString('base64');
-      } else {
-        actual = (algorithm === 'sha1' ? this.sha1?.digest() : sha256)?.toString('base64') ?? '';
-      }
-      if (actual !== value) throw new S3Error('BadDigest', `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
-    }
-    return md5;
   }
 }
 
+function hasherFor(checks: BodyChecks, opts: WriteOptions): BodyHasher | undefined {
+  const algs = algorithmsFor(checks, opts.md5 ?? true);
+  if (algs.length === 0) return undefined;
+  return checks.length >= WORKER_MIN_BYTES ? hashPool.hasher(algs, opts.ownedChunks ?? false) : inlineHasher(algs);
+}
+
 /**
- * Writes `source` to `file` (created exclusively), then `trailer(md5)`, then fsyncs.
+ * Writes `source` to `file` (created exclusively), then `trailer(body)`, then fsyncs.
  * Writes are batched to ~1 MiB so a socket's small chunks do not become one syscall each.
+ * `md5` in the result is empty when `opts.md5` is false.
  */
 export async function writeTemp(
   file: string,
   source: AsyncIterable<Uint8Array>,
   checks: BodyChecks,
   trailer: (body: WrittenBody) => Buffer,
+  opts: WriteOptions = {},
 ): Promise<WrittenBody> {
   let fh: FileHandle | undefined;
+  const hasher = hasherFor(checks, opts);
+  // Everything started in the background; all of it settles before the file is closed.
+  let inflight: Promise<unknown> = Promise.resolve();
+  let syncing: Promise<void> = Promise.resolve();
   try {
     fh = await fsp.open(file, 'wx', 0o600);
-    const digests = new Digests(checks);
+    const file_ = fh;
     let size = 0;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
-    // One write in flight while the next batch is read and hashed: disk and socket overlap.
-    let inflight: Promise<unknown> = Promise.resolve();
-    const file_ = fh;
+    let written = 0;
+    let syncedAt = 0;
+    let syncBusy = false;
+    const writeAndHash = async (batch: Uint8Array[], bytes: number): Promise<void> => {
+      const { bytesWritten } = await file_.writev(batch);
+      // writev(2) may stop short (a disk filling up); the trailer would then describe bytes that are not there.
+      if (bytesWritten !== bytes) throw new Error(`short write: ${bytesWritten} of ${bytes} bytes`);
+      written += bytes;
+      if (!syncBusy && written - syncedAt >= SYNC_BYTES) {
+        syncBusy = true;
+        syncedAt = written;
+        const s = file_.datasync().finally(() => (syncBusy = false));
+        s.catch(() => undefined); // observed below, before the trailer; never an unhandled rejection
+        syncing = Promise.all([syncing, s]).then(() => undefined);
+      }
+      await hasher?.update(batch); // after the write: the hasher may take the buffers
+    };
+    // One write in flight while the next batch is read: disk and socket overlap.
     const flush = async (): Promise<void> => {
       await inflight;
-      const w = file_.writev(pending);
+      const w = writeAndHash(pending, pendingBytes);
       w.catch(() => undefined); // observed at the next await; never an unhandled rejection
       inflight = w;
       pending = [];
       pendingBytes = 0;
     };
-    try {
-      for await (const chunk of source) {
-        size += chunk.length;
-        if (size > checks.length) throw new S3Error('InvalidRequest', 'The request body is longer than its Content-Length.');
-        digests.update(chunk);
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        if (pendingBytes >= FLUSH_BYTES || pending.length >= 256) await flush();
-      }
-    } finally {
-      await inflight.catch(() => undefined); // never close the file under a running write
+    for await (const chunk of source) {
+      size += chunk.length;
+      if (size > checks.length) throw new S3Error('InvalidRequest', 'The request body is longer than its Content-Length.');
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= FLUSH_BYTES || pending.length >= 256) await flush();
     }
-    await inflight;
     if (size !== checks.length) {
       throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
     }
-    const md5 = digests.finish();
-    const written: WrittenBody = { md5, size };
-    pending.push(trailer(written));
-    await fh.writev(pending);
+    if (pendingBytes > 0) await flush();
+    await inflight;
+    const digests = (await hasher?.digest()) ?? {};
+    verify(checks, digests);
+    const result: WrittenBody = { md5: digests.md5 ?? Buffer.alloc(0), size };
+    const tail = trailer(result);
+    if ((await fh.write(tail)).bytesWritten !== tail.length) throw new Error('short write of the trailer');
+    await syncing;
     await fh.sync();
     const handle = fh;
     fh = undefined;
     await handle.close();
-    return written;
+    return result;
   } catch (err) {
+    await inflight.catch(() => undefined); // never close the file under a running write
+    await syncing.catch(() => undefined);
+    hasher?.dispose();
     await fh?.close().catch(() => undefined);
     await removeQuietly(file);
     throw err;
