@@ -2,32 +2,9 @@
 // with S3's error and leaves the object as it was; header auth from the SDK client works and
 // is equally strict (payload hash, region, secret).
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { BUCKET, CREDENTIALS, type Harness, errorCode, makeClient, send, startHarness } from './helpers';
+import { BUCKET, CREDENTIALS, type Harness, errorCode, makeClient, send, Sha256, startHarness } from './helpers';
 
-/** The hash constructor @smithy/signature-v4 wants, on node:crypto. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-class Sha256 {
-  private h: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.h = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.h.digest());
-  }
-  reset(): void {
-    this.h = this.fresh();
-  }
-}
 
 let h: Harness;
 const ORIGINAL = 'original body';

@@ -3,6 +3,7 @@
  * presigner (getSignedUrl with the gateway's exact S3Client settings), an SDK client for header
  * auth, and a raw node:http client so tests control every header and byte on the wire.
  */
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { S3Client, type ServiceInputTypes } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -126,4 +127,27 @@ export function randomBody(size: number, seed = 1): Buffer {
     b[i] = x >>> 24;
   }
   return b;
+}
+
+/** The hash constructor @smithy/signature-v4 wants, on node:crypto. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: SourceData): string | Uint8Array =>
+  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+export class Sha256 {
+  private h: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.h = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
+  }
+  update(data: SourceData): void {
+    this.h.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.h.digest());
+  }
+  reset(): void {
+    this.h = this.fresh();
+  }
 }

@@ -5,14 +5,14 @@
 // boundaries, and a download cut short leaves the store serving.
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, type Hash, type Hmac, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { open, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { WORKER_MIN_BYTES } from '../../src/store/hashing';
-import { BUCKET, CREDENTIALS, type Harness, errorCode, randomBody, send, startHarness } from './helpers';
+import { BUCKET, CREDENTIALS, type Harness, errorCode, randomBody, send, Sha256, startHarness } from './helpers';
 
 const MiB = 1024 * 1024;
 let h: Harness;
@@ -95,28 +95,6 @@ it.each([
   expect(await tmpFiles()).toEqual([]);
 });
 
-/** The hash constructor @smithy/signature-v4 wants, on node:crypto. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-class Sha256 {
-  private h: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.h = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.h.digest());
-  }
-  reset(): void {
-    this.h = this.fresh();
-  }
-}
 
 it('a large body that does not match the signed x-amz-content-sha256 is refused and not stored', async () => {
   const good = randomBody(5 * MiB, 10);
