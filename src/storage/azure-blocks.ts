@@ -24,7 +24,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { HttpError } from '../http/errors';
 import type { BlobSigner } from './azure-backend';
 import type { MultipartBackend, StoredPart, UploadTarget } from './multipart';
-import { storageCall, withCredentials, type KnownErrors } from './storage-call';
+import { storageCall, withCredentials, xmlText, type KnownErrors } from './storage-call';
 
 export interface AzureBlocksOptions {
   readonly sign: BlobSigner;
@@ -38,7 +38,6 @@ const CALL_SAS_SECONDS = 60;
 const ID_RANDOM = /^[A-Za-z0-9_-]{20}$/;
 const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, isArray: (name) => name === 'Block' });
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const KNOWN: KnownErrors = {
   InvalidBlockList: [400, 'invalid_part'],
   InvalidBlobOrBlock: [400, 'invalid_part'],
@@ -92,11 +91,11 @@ export function createAzureBlocks(options: AzureBlocksOptions): MultipartBackend
     // Uncommitted last: Put Block List's <Latest> prefers them, so the list shows what it would commit.
     for (const blocks of [doc.BlockList?.CommittedBlocks, doc.BlockList?.UncommittedBlocks]) {
       for (const b of (typeof blocks === 'object' ? blocks.Block : undefined) ?? []) {
-        const name = str(b.Name);
+        const name = xmlText(b.Name);
         const decoded = Buffer.from(name, 'base64').toString('latin1');
         if (!decoded.startsWith(prefix) || !/^\d{5}$/.test(decoded.slice(prefix.length))) continue;
         const partNumber = Number(decoded.slice(prefix.length));
-        parts.set(partNumber, { partNumber, etag: name, size: Number(str(b.Size)) });
+        parts.set(partNumber, { partNumber, etag: name, size: Number(xmlText(b.Size)) });
       }
     }
     return [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);

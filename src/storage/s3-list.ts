@@ -12,7 +12,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { HttpError } from '../http/errors';
 import type { CredentialSource } from '../signing/credentials';
 import { signableSeconds, type Presigner } from '../signing/sigv4-presigner';
-import { storageCall, withCredentials } from './storage-call';
+import { storageCall, withCredentials, xmlText } from './storage-call';
 import type { ListInput, ListPage } from './types';
 
 export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
@@ -68,15 +68,14 @@ export function parseListing(xml: string): ListPage {
   }
   const result = doc.ListBucketResult;
   if (result === undefined || typeof result !== 'object') throw new HttpError(502, 'storage_error', 'storage sent an unexpected listing');
-  const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
   const objects = (result.Contents ?? []).map((c) => ({
-    key: str(c.Key),
-    size: Number(str(c.Size)) || 0,
-    lastModified: str(c.LastModified),
-    etag: str(c.ETag),
+    key: xmlText(c.Key),
+    size: Number(xmlText(c.Size)) || 0,
+    lastModified: xmlText(c.LastModified),
+    etag: xmlText(c.ETag),
   }));
-  const folders = (result.CommonPrefixes ?? []).map((p) => str(p.Prefix));
-  const truncated = str(result.IsTruncated) === 'true';
-  const next = str(result.NextContinuationToken);
+  const folders = (result.CommonPrefixes ?? []).map((p) => xmlText(p.Prefix));
+  const truncated = xmlText(result.IsTruncated) === 'true';
+  const next = xmlText(result.NextContinuationToken);
   return { objects, folders, ...(truncated && next !== '' && { next }) };
 }

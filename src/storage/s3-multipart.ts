@@ -15,7 +15,7 @@ import { HttpError } from '../http/errors';
 import type { CredentialSource, SigningCredentials } from '../signing/credentials';
 import { signableSeconds, type Presigner } from '../signing/sigv4-presigner';
 import type { MultipartBackend, StoredPart, UploadTarget } from './multipart';
-import { storageCall, withCredentials, type KnownErrors } from './storage-call';
+import { storageCall, withCredentials, xmlText, type KnownErrors } from './storage-call';
 
 export interface S3MultipartOptions {
   /** The S3 backend's presigner: one per endpoint, sharing its signing-key cache. */
@@ -29,7 +29,6 @@ export interface S3MultipartOptions {
 
 const CALL_URL_SECONDS = 60;
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, isArray: (name) => name === 'Part' });
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const CLIENT_ERRORS: KnownErrors = {
   NoSuchUpload: [404, 'no_such_upload'],
@@ -62,7 +61,7 @@ export function createS3Multipart(options: S3MultipartOptions): MultipartBackend
   return {
     async create(t) {
       const doc = await call('CreateMultipartUpload', t, 'POST', { uploads: '' }, t.contentType !== undefined ? { 'content-type': t.contentType } : {});
-      const uploadId = str((doc.InitiateMultipartUploadResult as { UploadId?: unknown } | undefined)?.UploadId);
+      const uploadId = xmlText((doc.InitiateMultipartUploadResult as { UploadId?: unknown } | undefined)?.UploadId);
       if (uploadId === '') throw new HttpError(502, 'storage_error', 'storage sent no UploadId');
       return { uploadId };
     },
@@ -81,9 +80,9 @@ export function createS3Multipart(options: S3MultipartOptions): MultipartBackend
       for (let page = 0; page < 20; page++) {
         const doc = await call('ListParts', t, 'GET', { uploadId: t.uploadId, 'max-parts': '1000', 'part-number-marker': marker }, {});
         const result = (doc.ListPartsResult ?? {}) as { Part?: { PartNumber?: unknown; ETag?: unknown; Size?: unknown }[]; IsTruncated?: unknown; NextPartNumberMarker?: unknown };
-        for (const p of result.Part ?? []) parts.push({ partNumber: Number(str(p.PartNumber)), etag: str(p.ETag).replace(/^"|"$/g, ''), size: Number(str(p.Size)) });
-        marker = str(result.NextPartNumberMarker);
-        if (str(result.IsTruncated) !== 'true' || marker === '') break;
+        for (const p of result.Part ?? []) parts.push({ partNumber: Number(xmlText(p.PartNumber)), etag: xmlText(p.ETag).replace(/^"|"$/g, ''), size: Number(xmlText(p.Size)) });
+        marker = xmlText(result.NextPartNumberMarker);
+        if (xmlText(result.IsTruncated) !== 'true' || marker === '') break;
       }
       return parts.sort((a, b) => a.partNumber - b.partNumber);
     },
@@ -91,7 +90,7 @@ export function createS3Multipart(options: S3MultipartOptions): MultipartBackend
       const xml = `<CompleteMultipartUpload>${t.parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>"${xmlEscape(p.etag)}"</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
       const headers: Record<string, string> = t.createOnly ? { 'if-none-match': '*' } : {};
       const doc = await call('CompleteMultipartUpload', t, 'POST', { uploadId: t.uploadId }, headers, xml, completeTimeoutMs);
-      const etag = str((doc.CompleteMultipartUploadResult as { ETag?: unknown } | undefined)?.ETag).replace(/^"|"$/g, '');
+      const etag = xmlText((doc.CompleteMultipartUploadResult as { ETag?: unknown } | undefined)?.ETag).replace(/^"|"$/g, '');
       return { etag };
     },
     async abort(t) {

@@ -60,3 +60,6 @@ export async function withCredentials<T>(get: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** A text node from fast-xml-parser (kept as a string with parseTagValue: false; numbers tolerated), or ''. */
+export const xmlText = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
