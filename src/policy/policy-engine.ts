@@ -14,7 +14,7 @@
  * - No matching allow -> deny with rule null. Malformed keys and unknown actions are denied.
  */
 import { compareSpecificity, parsePathPattern, type PathPattern } from './path-pattern';
-import { policyDocumentSchema, type PolicyDocument, type PolicyDocumentInput, type PolicyRule } from './policy-schema';
+import { validatePolicyDocument, type PolicyDocument, type PolicyDocumentInput, type PolicyRule } from './policy-schema';
 import { formatProblem, problemsFromIssues, type PolicyProblem } from './policy-problems';
 import { parsePrincipalSelector, type PrincipalSelector } from './principal-selector';
 import { buildRuleIndex, forEachCandidate, type CompiledRule, type IndexEntry, type TrieNode } from './rule-index';
@@ -175,7 +175,7 @@ export function buildPolicyEngine(doc: PolicyDocument): PolicyEngine {
 
 /** Validates (throwing `PolicyError` with every problem) and compiles a policy document. */
 export function compilePolicy(doc: PolicyDocumentInput | PolicyDocument, sourceName = 'policy'): PolicyEngine {
-  const parsed = policyDocumentSchema.safeParse(doc);
+  const parsed = validatePolicyDocument(doc);
   if (!parsed.success) throw new PolicyError(problemsFromIssues(parsed.error.issues, doc, sourceName));
   return buildPolicyEngine(parsed.data);
 }

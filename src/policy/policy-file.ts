@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { buildPolicyEngine, type PolicyEngine } from './policy-engine';
-import { policyDocumentSchema, type PolicyDocument } from './policy-schema';
+import { validatePolicyDocument, type PolicyDocument } from './policy-schema';
 import { problemsFromIssues, type Locate, type PolicyProblem } from './policy-problems';
 
 export type PolicyFormat = 'yaml' | 'json';
@@ -114,7 +114,7 @@ export function parsePolicy(text: string, options: ParsePolicyOptions = {}): Pol
   const format = options.format ?? formatFromName(source);
   const syntax = readSyntax(text, format, source);
   if ('problems' in syntax) return { ok: false, problems: syntax.problems };
-  const parsed = policyDocumentSchema.safeParse(syntax.value);
+  const parsed = validatePolicyDocument(syntax.value);
   if (!parsed.success) {
     const locate = syntax.locate ?? (format === 'json' ? locateJson(text) : undefined);
     return { ok: false, problems: problemsFromIssues(parsed.error.issues, syntax.value, source, locate) };

@@ -73,13 +73,39 @@ export const policyDocumentSchema = z
     rules: z.array(ruleSchema),
   })
   .superRefine((doc, ctx) => {
-    const seen = new Map<string, number>();
-    doc.rules.forEach((rule, i) => {
-      const first = seen.get(rule.id);
-      if (first === undefined) seen.set(rule.id, i);
-      else ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate id "${rule.id}" (first used by rules[${first}])` });
-    });
+    for (const issue of duplicateIdIssues(doc.rules)) ctx.addIssue(issue);
   });
+
+/**
+ * Rules whose string id an earlier rule already uses. Reads raw rules too: zod skips the
+ * document's refinement once any rule has a problem, and `validatePolicyDocument` still wants
+ * the duplicates then, so `policy check` reports every problem in one go.
+ */
+function duplicateIdIssues(rules: readonly unknown[]): { code: 'custom'; path: (string | number)[]; message: string }[] {
+  const seen = new Map<string, number>();
+  const out: { code: 'custom'; path: (string | number)[]; message: string }[] = [];
+  rules.forEach((rule, i) => {
+    const id = (rule as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, i);
+    else out.push({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate id "${id}" (first used by rules[${first}])` });
+  });
+  return out;
+}
+
+/** The schema's verdict, with duplicate ids among the issues even when other rules have problems. */
+export function validatePolicyDocument(raw: unknown): z.ZodSafeParseResult<PolicyDocument> {
+  const parsed = policyDocumentSchema.safeParse(raw);
+  if (parsed.success) return parsed;
+  const rules = (raw as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rules)) return parsed;
+  const reported = new Set(parsed.error.issues.map((i) => i.path.join('.')));
+  for (const dup of duplicateIdIssues(rules)) {
+    if (!reported.has(dup.path.join('.'))) parsed.error.issues.push({ ...dup, input: (rules[dup.path[1] as number] as { id: unknown }).id });
+  }
+  return parsed;
+}
 
 /** A validated, normalized policy document. */
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;

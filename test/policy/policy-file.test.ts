@@ -77,6 +77,21 @@ describe('parsePolicy (YAML)', () => {
     expect(p?.message).toMatch(/duplicate id "a" \(first used by rules\[0\]\)/);
   });
 
+  it('reports duplicate ids together with every other problem', () => {
+    // A bad action stops zod before the document-level check; the duplicates are still reported.
+    const rule = (id: string, paths = 'x', action = 'read') => `  - id: ${id}\n    paths: "${paths}"\n    actions: ${action}\n    principals: "*"\n    effect: allow\n`;
+    const problems = problemsOf(`rules:\n${rule('a', 'x//y')}${rule('b', 'x', 'reed')}${rule('a')}${rule('b', '{user}')}`);
+    expect(problems.map((p) => [p.ruleIndex, p.field, p.line])).toEqual([
+      [0, 'paths[0]', 3],
+      [1, 'actions[0]', 9],
+      [2, 'id', 12],
+      [3, 'id', 17],
+      [3, 'paths[0]', 18],
+    ]);
+    expect(problems[2]?.message).toBe('duplicate id "a" (first used by rules[0])');
+    expect(problems[3]?.message).toBe('duplicate id "b" (first used by rules[1])');
+  });
+
   it('reports document-level problems', () => {
     expect(problemsOf('rules: {}\n')[0]).toMatchObject({ field: 'rules', line: 1 });
     expect(problemsOf('version: 2\nrules: []\n')[0]).toMatchObject({ field: 'version', message: 'must be 1' });
