@@ -9,10 +9,10 @@
  * own routing cost ~140 µs per request on the CI class of machine, more than the whole redirect's
  * work.
  *
- * Under a mount, the transfer endpoints (listings, upload tickets, downloads, share links; see
- * routes/dispatch.ts) are selected by the query string or a trailing "/". Only a request whose
- * target contains "?" or whose path ends in "/" is looked at twice, so the plain redirect path
- * costs one `includes` and one `endsWith` more than before.
+ * Under a mount, routes/request-target.ts turns (method, path, query) into the endpoint, the
+ * policy actions and the key (the same function `signpost policy explain` uses), and
+ * routes/dispatch.ts names each endpoint's handler. The query string is parsed only when the
+ * target has one, so the plain redirect path parses none.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -28,10 +28,11 @@ import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
 import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
-import { filesHandler, rawPathOf } from './routes/files';
-import { routeFor } from './routes/dispatch';
+import { rawPathOf } from './routes/files';
+import { MOUNT_ROUTES, NO_QUERY } from './routes/dispatch';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
+import { mountFinder, requestTarget, type RequestTarget } from './routes/request-target';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
@@ -77,10 +78,9 @@ export function createApp(deps: AppDeps): App {
   };
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
-  const files = filesHandler(ctx);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
-  const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
+  const findMount = mountFinder(deps.mounts);
 
   // express is required and built on the first request it serves, not here: loading it (with
   // body-parser, router, debug, ...) is a sizeable share of a Lambda cold start, whose first
@@ -118,23 +118,22 @@ export function createApp(deps: AppDeps): App {
     setSecurityHeaders(res);
     if (applyCors(req, res)) return;
     const url = req.url ?? '/';
-    const path = rawPathOf(url);
-    for (const { mount, base } of mounts) {
-      if (path.startsWith(base) || path === mount.path) {
-        const rawKey = path.slice(base.length);
-        const hasQuery = url.includes('?');
-        if (hasQuery || path.endsWith('/') || rawKey === '') {
-          const query = new URLSearchParams(hasQuery ? url.slice(url.indexOf('?') + 1) : '');
-          const route = routeFor(req.method, rawKey === '' || path.endsWith('/'), query);
-          if (route) {
-            if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
-            route(ctx, req, res, mount, rawKey, query).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
-            return;
-          }
-        }
-        files(req, res, mount, rawKey).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+    const found = findMount(rawPathOf(url));
+    if (found) {
+      const { mount, rawKeyPath } = found;
+      const q = url.indexOf('?');
+      const query = q === -1 ? null : new URLSearchParams(url.slice(q + 1));
+      let target: RequestTarget;
+      try {
+        target = requestTarget(req.method ?? '', rawKeyPath, mount.prefix, query);
+      } catch (err) {
+        discardUnwantedBody(req, res);
+        sendError(res, toHttpError(err, res, logger));
         return;
       }
+      if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
+      MOUNT_ROUTES[target.endpoint](ctx, req, res, mount, target, query ?? NO_QUERY).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      return;
     }
     restApp()(req, res);
   };

@@ -12,8 +12,9 @@ import { serve } from './cli/serve';
 const USAGE = `usage:
   signpost [serve]                       start the gateway (configuration: environment + SIGNPOST_CONFIG)
   signpost policy check FILE             validate a policy file
-  signpost policy explain --as SUBJECT|anonymous [--groups a,b] [--claim k=v] [--policy FILE] METHOD PATH
-                                         show how the policy decides one request
+  signpost policy explain --as SUBJECT|anonymous [--groups a,b] [--claim k=v] [--policy FILE] METHOD PATH[?QUERY]
+                                         show how the gateway decides one request (GET /files/dir/ lists,
+                                         POST /files/x?share shares, POST /files/x?uploads is multipart)
   signpost key create --subject S [--groups a,b] [--label L]
                                          make an API key and its config entry
   signpost cp [--token T|--key K] [--parallel N] [--resume ID] FILE URL | URL FILE

@@ -1,14 +1,16 @@
 /**
  * `signpost policy check FILE` and `signpost policy explain`: validate a policy the way startup
  * does, and show how it decides one request (the rules that matched, the constraints, the key),
- * using the same path->key function and the same engine as the gateway.
+ * through the gateway's own (method, path, query) -> (action, key) function and the same engine.
  */
 import { parseArgs } from 'node:util';
 import { loadPolicy } from '../access';
 import { ConfigError, loadConfig } from '../config/load';
-import { keyFromPath } from '../keys/object-key';
-import { formatProblem, loadPolicyFile } from '../policy';
-import { Actions, ANONYMOUS, type Action, type Principal } from '../policy/types';
+import { HttpError } from '../http/errors';
+import { formatProblem, loadPolicyFile, type Explanation, type PolicyEngine } from '../policy';
+import { ANONYMOUS, type Action, type Principal } from '../policy/types';
+import { rawPathOf } from '../routes/files';
+import { mountFinder, requestTarget, type RequestTarget } from '../routes/request-target';
 
 export function policyCheck(args: readonly string[]): number {
   const [file] = args;
@@ -23,7 +25,34 @@ export function policyCheck(args: readonly string[]): number {
   return 0;
 }
 
-const METHOD_ACTIONS: Readonly<Record<string, Action>> = { GET: Actions.read, HEAD: Actions.read, PUT: Actions.write, DELETE: Actions.delete, LIST: Actions.list, SHARE: Actions.share };
+/** What `explain` found for one request: the gateway's own reading of it, and each decision. */
+export type RequestExplanation =
+  | { readonly kind: 'refused'; readonly status: number; readonly message: string }
+  | { readonly kind: 'no-decision'; readonly target: RequestTarget; readonly why: string }
+  | { readonly kind: 'decided'; readonly target: RequestTarget; readonly decisions: readonly { readonly action: Action; readonly explanation: Explanation }[] };
+
+/**
+ * How the gateway treats `method path` (with its query string) for `principal`: the same mount
+ * lookup and request-target function as app.ts, then the engine's explanation of every decision.
+ */
+export function explainRequest(engine: PolicyEngine, mounts: readonly { readonly path: string; readonly prefix: string }[], method: string, path: string, principal: Principal): RequestExplanation {
+  const found = mountFinder(mounts)(rawPathOf(path));
+  if (!found) return { kind: 'refused', status: 404, message: `${rawPathOf(path)} is under no mount (${mounts.map((m) => m.path).join(', ')})` };
+  const q = path.indexOf('?');
+  let target: RequestTarget;
+  try {
+    target = requestTarget(method, found.rawKeyPath, found.mount.prefix, q === -1 ? null : new URLSearchParams(path.slice(q + 1)));
+  } catch (e) {
+    if (!(e instanceof HttpError)) throw e;
+    const message = e.statusCode === 405 ? `method ${JSON.stringify(method)} is not served on ${rawPathOf(path)} (${e.message})` : e.message;
+    return { kind: 'refused', status: e.statusCode, message };
+  }
+  if (target.actions.length === 0) {
+    const why = target.endpoint === 'options' ? 'OPTIONS answers with the allowed methods' : "a share link's token is the capability; the gateway checks it, not the policy";
+    return { kind: 'no-decision', target, why };
+  }
+  return { kind: 'decided', target, decisions: target.actions.map((action) => ({ action, explanation: engine.explain(principal, action, target.key) })) };
+}
 
 export function policyExplain(args: readonly string[]): number {
   const { values, positionals } = parseArgs({
@@ -32,8 +61,7 @@ export function policyExplain(args: readonly string[]): number {
     options: { as: { type: 'string' }, groups: { type: 'string' }, claim: { type: 'string', multiple: true }, policy: { type: 'string' } },
   });
   const [method = '', path = ''] = positionals;
-  const action = METHOD_ACTIONS[method.toUpperCase()];
-  if (!action || !path) throw new UsageError('policy explain needs METHOD PATH, e.g. GET /files/reports/q3.pdf');
+  if (!method || !path) throw new UsageError('policy explain needs METHOD PATH, e.g. GET /files/reports/q3.pdf');
   if (!values.as) throw new UsageError('policy explain needs --as SUBJECT (or --as anonymous)');
 
   const config = loadConfig();
@@ -41,30 +69,34 @@ export function policyExplain(args: readonly string[]): number {
   if (source === undefined) throw new ConfigError('no policy: pass --policy FILE or set SIGNPOST_POLICY');
   const engine = loadPolicy(source);
 
-  const rawPath = path.split('?', 1)[0]!;
-  const mount = [...config.mounts].sort((a, b) => b.path.length - a.path.length).find((m) => rawPath.startsWith(`${m.path}/`));
-  if (!mount) throw new UsageError(`${rawPath} is under no mount (${config.mounts.map((m) => m.path).join(', ')})`);
-  const parsed = keyFromPath(rawPath.slice(mount.path.length + 1), mount.prefix);
-  if (!parsed.ok) {
-    console.log(`400: ${parsed.reason}`);
-    return 1;
-  }
-
   const claims = Object.fromEntries((values.claim ?? []).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
   const principal: Principal =
     values.as === 'anonymous'
       ? ANONYMOUS
       : { kind: 'user', subject: values.as, groups: (values.groups ?? '').split(',').filter(Boolean), claims, via: 'api-key' };
-  const explanation = engine.explain(principal, action, parsed.key);
-  const { decision } = explanation;
-  console.log(`${decision.effect.toUpperCase()}  ${action} ${JSON.stringify(parsed.key)} as ${values.as}`);
-  console.log(decision.effect === 'allow' ? `  decided by: ${decision.rule}` : `  reason: ${decision.reason}`);
-  for (const m of explanation.matched) {
-    const bound = Object.entries(m.bound).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`  matched: ${m.ruleId} (${m.effect}) ${m.pattern}${bound ? `  [${bound}]` : ''}`);
+  // Methods are case-sensitive on the wire; on the command line `get` means GET.
+  const result = explainRequest(engine, config.mounts, method.toUpperCase(), path, principal);
+  if (result.kind === 'refused') {
+    console.log(`${result.status}: ${result.message}`);
+    return 1;
   }
-  if (explanation.constraints && Object.keys(explanation.constraints).length > 0) console.log(`  constraints: ${JSON.stringify(explanation.constraints)}`);
-  return decision.effect === 'allow' ? 0 : 3;
+  if (result.kind === 'no-decision') {
+    console.log(`NO DECISION  ${result.target.endpoint} ${JSON.stringify(result.target.key)}: ${result.why}`);
+    return 0;
+  }
+  let allowed = true;
+  for (const { action, explanation } of result.decisions) {
+    const { decision } = explanation;
+    allowed &&= decision.effect === 'allow';
+    console.log(`${decision.effect.toUpperCase()}  ${action} ${JSON.stringify(result.target.key)} as ${values.as}  (${result.target.endpoint})`);
+    console.log(decision.effect === 'allow' ? `  decided by: ${decision.rule}` : `  reason: ${decision.reason}`);
+    for (const m of explanation.matched) {
+      const bound = Object.entries(m.bound).map(([k, v]) => `${k}=${v}`).join(' ');
+      console.log(`  matched: ${m.ruleId} (${m.effect}) ${m.pattern}${bound ? `  [${bound}]` : ''}`);
+    }
+    if (explanation.constraints && Object.keys(explanation.constraints).length > 0) console.log(`  constraints: ${JSON.stringify(explanation.constraints)}`);
+  }
+  return allowed ? 0 : 3;
 }
 
 export class UsageError extends Error {

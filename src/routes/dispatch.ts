@@ -1,24 +1,25 @@
 /**
- * Query-based dispatch under a mount, consulted by app.ts only when the request target has a
- * query string or the path ends in "/" (so plain GET/HEAD/PUT/DELETE redirects pay nothing):
+ * Each endpoint under a mount and its handler. Which endpoint a request is, and the actions and
+ * key the policy decides, come from request-target.ts (shared with `signpost policy explain`):
  *
  *   GET  <mount>/<folder>/   (and <mount>/, <mount>)  -> listing.ts
  *   POST <mount>/<key>?upload                         -> tickets.ts
  *   POST <mount>/<key>?share                          -> share-links.ts (create)
  *   GET|HEAD <mount>/<key>?share=<token>              -> share-links.ts (open)
  *   GET  <mount>/<key>?download[=name] | ?inline      -> downloads.ts
- *
- * Anything else returns undefined and goes to the files handler as before (other query
- * parameters are ignored there, POST without ?upload/?share gets 405).
+ *   ?uploads / ?uploadId                              -> multipart.ts
+ *   GET|HEAD|PUT|DELETE|OPTIONS <mount>/<key>         -> files.ts (the redirects)
  */
 import { download } from './downloads';
+import { objectRoute, optionsRoute } from './files';
 import { listing } from './listing';
-import { multipartRouteFor } from './multipart';
+import { multipart } from './multipart';
+import type { Endpoint } from './request-target';
 import type { MountRoute } from './route-kit';
 import { createShareLink, openShareLink } from './share-links';
 import { uploadTicket } from './tickets';
 
-/** The routes this table serves, as (method, what selects it); the OpenAPI test reads it. */
+/** The routes selected by a query or a folder path, as (method, what selects it); the OpenAPI test reads it. */
 export const QUERY_ROUTES = [
   { method: 'GET', path: 'folder', query: null },
   { method: 'POST', path: 'key', query: 'upload' },
@@ -33,25 +34,16 @@ export const QUERY_ROUTES = [
   { method: 'DELETE', path: 'key', query: 'uploadId' },
 ] as const;
 
-const ticket: MountRoute = (ctx, req, res, mount, raw) => uploadTicket(ctx, req, res, mount, raw);
+/** What routes see for a request without a query string (none of them changes it). */
+export const NO_QUERY = new URLSearchParams();
 
-/** @param folder the path ends in "/" (or is the mount itself). */
-export function routeFor(method: string | undefined, folder: boolean, query: URLSearchParams): MountRoute | undefined {
-  if (folder) return method === 'GET' ? listing : undefined;
-  const multipart = multipartRouteFor(method, query);
-  if (multipart) return multipart;
-  switch (method) {
-    case 'POST':
-      if (query.has('upload')) return ticket;
-      if (query.has('share')) return createShareLink;
-      return undefined;
-    case 'GET':
-      if (query.has('share')) return openShareLink;
-      if (query.has('download') || query.has('inline')) return download;
-      return undefined;
-    case 'HEAD':
-      return query.has('share') ? openShareLink : undefined;
-    default:
-      return undefined;
-  }
-}
+export const MOUNT_ROUTES: Readonly<Record<Endpoint, MountRoute>> = {
+  object: objectRoute,
+  options: optionsRoute,
+  listing,
+  ticket: uploadTicket,
+  multipart,
+  'share-create': createShareLink,
+  'share-open': openShareLink,
+  download,
+};

@@ -15,10 +15,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest } from '../http/errors';
-import { Actions } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
-import { authorize, objectKeyOf, presign, redirect, urlLifetime, type RouteContext } from './route-kit';
+import type { RequestTarget } from './request-target';
+import { authorizeTarget, presign, redirect, urlLifetime, type RouteContext } from './route-kit';
 
 /** Extensions that may be shown inline, with the Content-Type signed for them. */
 const INLINE_TYPES: Readonly<Record<string, string>> = {
@@ -69,10 +69,10 @@ function rfc5987(value: string): string {
   return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export async function download(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, query: URLSearchParams): Promise<void> {
-  const key = objectKeyOf(rawKeyPath, mount);
+export async function download(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, target: RequestTarget, query: URLSearchParams): Promise<void> {
+  const { key } = target;
   const d = dispositionFor(key, query);
-  const { constraints, at } = await authorize(ctx, req, res, Actions.read, key);
+  const { constraints, at } = await authorizeTarget(ctx, req, res, target);
   const signed = await presign(mount, {
     operation: ObjectOperations.get,
     bucket: mount.bucket,

@@ -1,70 +1,53 @@
 /**
  * The files routes: `METHOD <mount>/<key>` -> authenticate -> decide -> presign -> 307.
  *
- * The key comes from the raw request path through keyFromPath (decoded once), and exactly
- * that key is what the policy sees and what gets signed. The gateway never reads a body:
+ * The key and action come from request-target.ts (the raw path decoded once by keyFromPath),
+ * and exactly that key is what the policy sees and what gets signed. The gateway never reads a body:
  * PUT checks headers only, and the server's checkContinue listener lets the 307 go out before
  * a client that asked `Expect: 100-continue` sends a byte. Plain node:http in and out: this is
  * the hot path, so it does not go through express (app.ts dispatches to it directly).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { discardUnwantedBody } from '../http/discard-body';
-import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
-import { Actions, type Action } from '../policy/types';
-import type { Mount } from '../storage/mount';
-import { ObjectOperations, type ObjectOperation } from '../storage/types';
-import { authorize, objectKeyOf, presign, urlLifetime, type RouteContext } from './route-kit';
+import { ObjectOperations } from '../storage/types';
+import { FILE_METHODS } from './request-target';
+import { authorizeTarget, presign, urlLifetime, type MountRoute } from './route-kit';
 import { enforceUploadConstraints, readUploadHeaders, signedUploadFields } from './upload-headers';
 
-export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
+export { FILE_METHODS };
 const ALLOW = FILE_METHODS.join(', ');
 
-const ROUTES: Readonly<Record<string, { action: Action; operation: ObjectOperation }>> = {
-  GET: { action: Actions.read, operation: ObjectOperations.get },
-  HEAD: { action: Actions.read, operation: ObjectOperations.head },
-  PUT: { action: Actions.write, operation: ObjectOperations.put },
-  DELETE: { action: Actions.delete, operation: ObjectOperations.delete },
+/** `OPTIONS <mount>/<anything>`: which methods a file answers (CORS preflights are answered before this). */
+export const optionsRoute: MountRoute = (_ctx, _req, res) => {
+  res.statusCode = 204;
+  res.setHeader('Allow', ALLOW);
+  res.end();
+  return Promise.resolve();
 };
 
-export type FileHandler = (req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string) => Promise<void>;
+/** `GET|HEAD|PUT|DELETE <mount>/<key>`: decide, presign, 307. */
+export const objectRoute: MountRoute = async (ctx, req, res, mount, target) => {
+  const operation = target.operation;
+  if (operation === undefined) throw new Error('an object request without its operation'); // a routing bug
+  facts(res).action = target.actions[0] as string; // logged even when the headers are refused before the decision
+  const upload = operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
 
-/** @returns a handler for one request under a mount; `rawKeyPath` is the raw path below `<mount>/`. */
-export function filesHandler(ctx: RouteContext): FileHandler {
-  return async (req, res, mount, rawKeyPath) => {
-    discardUnwantedBody(req, res);
-    const method = req.method ?? '';
-    if (method === 'OPTIONS') {
-      res.statusCode = 204;
-      res.setHeader('Allow', ALLOW);
-      res.end();
-      return;
-    }
-    const route = ROUTES[method];
-    if (!route) throw methodNotAllowed(FILE_METHODS);
-    facts(res).action = route.action;
+  const { constraints, at } = await authorizeTarget(ctx, req, res, target);
+  if (upload) enforceUploadConstraints(upload, constraints);
 
-    const key = objectKeyOf(rawKeyPath, mount);
-    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
-
-    const { constraints, at } = await authorize(ctx, req, res, route.action, key);
-    if (upload) enforceUploadConstraints(upload, constraints);
-
-    const { url } = await presign(mount, {
-      operation: route.operation,
-      bucket: mount.bucket,
-      key,
-      expiresIn: urlLifetime(ctx, constraints),
-      now: at,
-      ...(upload && signedUploadFields(upload, constraints)),
-    });
-    res.statusCode = 307;
-    res.setHeader('Location', url);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Length', '0');
-    res.end();
-  };
-}
+  const { url } = await presign(mount, {
+    operation,
+    bucket: mount.bucket,
+    key: target.key,
+    expiresIn: urlLifetime(ctx, constraints),
+    now: at,
+    ...(upload && signedUploadFields(upload, constraints)),
+  });
+  res.statusCode = 307;
+  res.setHeader('Location', url);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', '0');
+  res.end();
+};
 
 /** The request target's path, still percent-encoded (absolute-form targets reduced to their path). */
 export function rawPathOf(target: string): string {

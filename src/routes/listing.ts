@@ -17,20 +17,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest } from '../http/errors';
-import { keyFromPath } from '../keys/object-key';
-import { Actions } from '../policy/types';
 import { uriEncodeKey, uriEncode } from '../signing/uri-encode';
 import type { Mount } from '../storage/mount';
 import type { ListPage } from '../storage/types';
-import { authorize, negotiate, notImplemented, sendBody, sendJson, type RouteContext } from './route-kit';
+import { listingPrefix, type RequestTarget } from './request-target';
+import { authorizeTarget, negotiate, notImplemented, sendBody, sendJson, type RouteContext } from './route-kit';
 
 export const MAX_LIST_LIMIT = 1000;
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-export async function listing(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, query: URLSearchParams): Promise<void> {
-  const parsed = keyFromPath(rawKeyPath, mount.prefix);
-  if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
-  const storagePrefix = parsed.key; // '' or ending in '/'
+export async function listing(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, target: RequestTarget, query: URLSearchParams): Promise<void> {
+  const storagePrefix = listingPrefix(target); // '' or ending in '/'
   const limitText = query.get('limit');
   if (limitText !== null && !/^\d{1,4}$/.test(limitText)) throw badRequest('invalid_limit', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   const limit = limitText === null ? MAX_LIST_LIMIT : Number(limitText);
@@ -38,7 +35,7 @@ export async function listing(ctx: RouteContext, req: IncomingMessage, res: Serv
   const cursor = query.get('cursor');
   if (cursor !== null && (cursor === '' || cursor.length > 2048 || !/^[\x21-\x7e]+$/.test(cursor))) throw badRequest('invalid_cursor', 'cursor must be a value returned by a previous page');
 
-  const { at } = await authorize(ctx, req, res, Actions.list, storagePrefix.endsWith('/') ? storagePrefix.slice(0, -1) : storagePrefix);
+  const { at } = await authorizeTarget(ctx, req, res, target);
   if (!mount.backend.list) throw notImplemented(`listings are not supported by the ${mount.backend.kind} backend`);
   const page = await mount.backend.list({
     bucket: mount.bucket,

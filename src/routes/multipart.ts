@@ -11,7 +11,7 @@
  *                                           [If-None-Match: *] -> 200 { key, etag, size }
  *   DELETE <mount>/<key>?uploadId=U         -> 204
  *
- * Policy: create and every page of part URLs check the declared size like a PUT's Content-Length
+ * Policy (the write action, see request-target.ts): create and every page of part URLs check the declared size like a PUT's Content-Length
  * (maxSize 413, contentTypes 415, createOnly 428 without If-None-Match). Each part URL signs its
  * exact Content-Length, so storage refuses bigger parts; Complete lists the parts, checks the
  * named ones exist with those ETags and that their sum is within maxSize (and equals
@@ -21,11 +21,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, HttpError, payloadTooLarge } from '../http/errors';
 import { discardUnwantedBody } from '../http/discard-body';
-import { Actions } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import type { MultipartBackend } from '../storage/multipart';
 import { checkUploadId, notImplemented, parsePartRange, partCountFor, partSizeFor, partSpecs, PARTS_PER_PAGE, readCompleteBody, readDeclaredUpload } from './multipart-plan';
-import { authorize, objectKeyOf, sendJson, urlLifetime, type MountRoute, type RouteContext } from './route-kit';
+import type { RequestTarget } from './request-target';
+import { authorizeTarget, sendJson, urlLifetime, type MountRoute, type RouteContext } from './route-kit';
 import { enforceUploadConstraints } from './upload-headers';
 
 /** Where a mount's multipart backend lives: `mount.multipart`, else `mount.backend.multipart`. */
@@ -33,24 +33,17 @@ export function multipartOf(mount: Mount): MultipartBackend | undefined {
   return (mount as { multipart?: MultipartBackend }).multipart ?? (mount.backend as { multipart?: MultipartBackend }).multipart;
 }
 
-/** The multipart route for a request on a key, or undefined (not a multipart request). */
-export function multipartRouteFor(method: string | undefined, query: URLSearchParams): MountRoute | undefined {
-  if (query.has('uploads')) return method === 'POST' ? multipart : undefined;
-  if (query.has('uploadId') && (method === 'GET' || method === 'POST' || method === 'DELETE')) return multipart;
-  return undefined;
-}
-
-export const multipart: MountRoute = async (ctx, req, res, mount, rawKeyPath, query) => {
-  const key = objectKeyOf(rawKeyPath, mount);
+export const multipart: MountRoute = async (ctx, req, res, mount, rt, query) => {
+  const { key } = rt;
   const backend = multipartOf(mount);
   if (req.method !== 'POST' || query.has('uploads')) discardUnwantedBody(req, res);
   if (!backend) throw notImplemented();
   const target = { bucket: mount.bucket, key };
-  if (query.has('uploads')) return create(ctx, req, res, backend, target, mount);
+  if (query.has('uploads')) return create(ctx, req, res, rt, backend, target, mount);
   const uploadId = checkUploadId(query.get('uploadId'));
-  if (req.method === 'GET' && query.has('parts')) return partPage(ctx, req, res, backend, { ...target, uploadId }, query.get('parts') ?? '');
-  if (req.method === 'POST') return complete(ctx, req, res, backend, { ...target, uploadId }, mount);
-  const { at } = await authorize(ctx, req, res, Actions.write, key);
+  if (req.method === 'GET' && query.has('parts')) return partPage(ctx, req, res, rt, backend, { ...target, uploadId }, query.get('parts') ?? '');
+  if (req.method === 'POST') return complete(ctx, req, res, rt, backend, { ...target, uploadId }, mount);
+  const { at } = await authorizeTarget(ctx, req, res, rt);
   if (req.method === 'DELETE') {
     await backend.abort({ ...target, uploadId, now: at });
     res.statusCode = 204;
@@ -64,9 +57,9 @@ export const multipart: MountRoute = async (ctx, req, res, mount, rawKeyPath, qu
 
 type Target = { readonly bucket: string; readonly key: string };
 
-async function create(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target, mount: Mount): Promise<void> {
+async function create(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, rt: RequestTarget, backend: MultipartBackend, t: Target, mount: Mount): Promise<void> {
   const upload = readDeclaredUpload(req.headers);
-  const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
+  const { constraints, at } = await authorizeTarget(ctx, req, res, rt);
   enforceUploadConstraints(upload, constraints);
   refuseWeakCreateOnly(backend, upload.createOnly);
   const { uploadId } = await backend.create({ ...t, now: at, ...(upload.contentType !== undefined && { contentType: upload.contentType }) });
@@ -81,9 +74,9 @@ async function create(ctx: RouteContext, req: IncomingMessage, res: ServerRespon
   });
 }
 
-async function partPage(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target & { uploadId: string }, range: string): Promise<void> {
+async function partPage(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, rt: RequestTarget, backend: MultipartBackend, t: Target & { uploadId: string }, range: string): Promise<void> {
   const upload = readDeclaredUpload(req.headers);
-  const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
+  const { constraints, at } = await authorizeTarget(ctx, req, res, rt);
   enforceUploadConstraints(upload, constraints);
   refuseWeakCreateOnly(backend, upload.createOnly);
   const [first, last] = parsePartRange(range, partCountFor(upload.contentLength));
@@ -104,12 +97,12 @@ async function pageOf(backend: MultipartBackend, t: Target & { uploadId: string 
   return { parts: urls, expiresAt: expiresAt.toISOString(), ...(end < count && { next: `${end + 1}-${Math.min(end + PARTS_PER_PAGE, count)}` }) };
 }
 
-async function complete(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target & { uploadId: string }, mount: Mount): Promise<void> {
+async function complete(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, rt: RequestTarget, backend: MultipartBackend, t: Target & { uploadId: string }, mount: Mount): Promise<void> {
   const declared = req.headers['x-upload-length'];
   if (declared !== undefined && (typeof declared !== 'string' || !/^\d{1,16}$/.test(declared))) throw badRequest('invalid_upload_length', 'X-Upload-Length must be a non-negative integer');
   const createOnly = req.headers['if-none-match'] !== undefined;
   if (createOnly && req.headers['if-none-match']?.trim() !== '*') throw badRequest('invalid_if_none_match', 'only "If-None-Match: *" is supported');
-  const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
+  const { constraints, at } = await authorizeTarget(ctx, req, res, rt);
   if (constraints.createOnly && !createOnly) throw new HttpError(428, 'precondition_required', 'this path is create-only: send "If-None-Match: *"');
   const wanted = await readCompleteBody(req, res);
 

@@ -10,13 +10,13 @@ import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupp
 import type { Metrics } from '../http/metrics';
 import { tooManyRequests, type RateLimiter } from '../http/rate-limit';
 import { facts } from '../http/request-log';
-import { keyFromPath } from '../keys/object-key';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
 import type { ShareSigner } from '../share/tokens';
 import type { Mount } from '../storage/mount';
 import { withCredentials } from '../storage/storage-call';
 import type { PresignedRequest, PresignInput } from '../storage/types';
+import type { RequestTarget } from './request-target';
 
 export interface RouteContext {
   readonly decide: Decide;
@@ -31,8 +31,8 @@ export interface RouteContext {
   readonly metrics?: Metrics;
 }
 
-/** A mount route: `rawKeyPath` is the raw path below `<mount>/`, `query` the parsed query string. */
-export type MountRoute = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, query: URLSearchParams) => Promise<void>;
+/** A mount route: `target` says what the request asks for (request-target.ts), `query` is the parsed query string. */
+export type MountRoute = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, target: RequestTarget, query: URLSearchParams) => Promise<void>;
 
 export interface Allowed {
   readonly principal: Principal;
@@ -67,6 +67,19 @@ export async function authorize(ctx: RouteContext, req: IncomingMessage, res: Se
     throw forbidden();
   }
   return { principal, constraints: decision.constraints, at };
+}
+
+/**
+ * Authorizes every action the request target needs on its key, in order (creating a share link
+ * needs share, then read); the first action's allow applies and is what the log names.
+ */
+export async function authorizeTarget(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<Allowed> {
+  const first = target.actions[0];
+  if (first === undefined) throw new Error(`${target.endpoint} requests take no policy decision`); // a routing bug
+  const allowed = await authorize(ctx, req, res, first, target.key);
+  for (let i = 1; i < target.actions.length; i++) await authorize(ctx, req, res, target.actions[i] as Action, target.key);
+  facts(res).action = first;
+  return allowed;
 }
 
 /** The URL lifetime for an allow: the rule's ttl or the default, never past SigV4's 7 days. */
@@ -152,11 +165,3 @@ export function jsonObject(value: unknown, fields: readonly string[]): Record<st
 }
 
 export const notImplemented = (message: string): HttpError => new HttpError(501, 'not_implemented', message);
-
-/** The object key of a route that names a file (not a folder), or a 400. */
-export function objectKeyOf(rawKeyPath: string, mount: Mount): string {
-  const parsed = keyFromPath(rawKeyPath, mount.prefix);
-  if (!parsed.ok) throw badRequest('invalid_key', parsed.reason);
-  if (parsed.folder) throw badRequest('folder_key', 'paths ending in "/" name folders, not files (GET lists a folder)');
-  return parsed.key;
-}

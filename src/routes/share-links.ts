@@ -24,14 +24,15 @@ import { uriEncodeKey } from '../signing/uri-encode';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
 import { dispositionFor } from './downloads';
-import { authorize, jsonObject, objectKeyOf, presign, readSmallJson, redirect, sendJson, type RouteContext } from './route-kit';
+import type { RequestTarget } from './request-target';
+import { authorizeTarget, jsonObject, presign, readSmallJson, redirect, sendJson, type RouteContext } from './route-kit';
 
 export const DEFAULT_SHARE_TTL_SECONDS = 24 * 3600;
 export const MAX_SHARE_TTL_SECONDS = 7 * 24 * 3600;
 const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;
 
-export async function createShareLink(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, query: URLSearchParams): Promise<void> {
-  const key = objectKeyOf(rawKeyPath, mount);
+export async function createShareLink(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, target: RequestTarget, query: URLSearchParams): Promise<void> {
+  const { key } = target;
   let ttlValue: unknown = query.get('ttl') ?? undefined;
   if (ttlValue === undefined) {
     const body = await readSmallJson(req, res);
@@ -40,9 +41,7 @@ export async function createShareLink(ctx: RouteContext, req: IncomingMessage, r
     discardUnwantedBody(req, res);
   }
   const ttl = parseTtl(ttlValue);
-  const { at } = await authorize(ctx, req, res, Actions.share, key);
-  await authorize(ctx, req, res, Actions.read, key);
-  facts(res).action = Actions.share;
+  const { at } = await authorizeTarget(ctx, req, res, target); // share, then read: nobody shares what they cannot read
 
   const expires = Math.floor(at.getTime() / 1000) + ttl;
   const token = ctx.share.sign(mount.path, key, expires);
@@ -63,11 +62,11 @@ function parseTtl(value: unknown): number {
   return Math.min(n, MAX_SHARE_TTL_SECONDS);
 }
 
-export async function openShareLink(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, query: URLSearchParams): Promise<void> {
+export async function openShareLink(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, target: RequestTarget, query: URLSearchParams): Promise<void> {
   const f = facts(res);
   f.action = Actions.read;
   f.principal = 'share-link';
-  const key = objectKeyOf(rawKeyPath, mount);
+  const { key } = target;
   const token = query.get('share') ?? '';
   const at = ctx.now();
   const check = ctx.share.verify(mount.path, key, token, Math.floor(at.getTime() / 1000));

@@ -18,16 +18,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnwantedBody } from '../http/discard-body';
 import { badRequest, lengthRequired } from '../http/errors';
-import { Actions } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
 import { enforceUploadConstraints, readUploadHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
-import { authorize, jsonObject, negotiate, objectKeyOf, presign, readSmallJson, sendBody, sendJson, urlLifetime, type RouteContext } from './route-kit';
+import type { RequestTarget } from './request-target';
+import { authorizeTarget, jsonObject, negotiate, presign, readSmallJson, sendBody, sendJson, urlLifetime, type RouteContext } from './route-kit';
 
-export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string): Promise<void> {
-  const key = objectKeyOf(rawKeyPath, mount);
+export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, target: RequestTarget): Promise<void> {
+  const { key } = target;
   const upload = await readTicketRequest(req, res);
-  const { constraints, at } = await authorize(ctx, req, res, Actions.write, key);
+  const { constraints, at } = await authorizeTarget(ctx, req, res, target);
   enforceUploadConstraints(upload, constraints);
 
   const signed = await presign(mount, {

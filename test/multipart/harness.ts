@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createApiKey } from '../../src/auth';
 import { sendError, toHttpError } from '../../src/http/error-handler';
-import { multipartRouteFor } from '../../src/routes/multipart';
+import { multipart as multipartRoute } from '../../src/routes/multipart';
+import { requestTarget, type RequestTarget } from '../../src/routes/request-target';
 import { rawPathOf } from '../../src/routes/files';
 import type { RouteContext } from '../../src/routes/route-kit';
 import { createShareSigner } from '../../src/share/tokens';
@@ -47,6 +48,15 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** The request's target, or undefined when it is a 400/405 (the gateway behind answers those). */
+function targetOrNone(method: string, rawKeyPath: string, prefix: string, query: URLSearchParams): RequestTarget | undefined {
+  try {
+    return requestTarget(method, rawKeyPath, prefix, query);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startHarness(): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'signpost-mp-'));
   const credentials = { accessKeyId: `MP${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
@@ -70,9 +80,9 @@ export async function startHarness(): Promise<Harness> {
     const q = target.indexOf('?');
     const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
     const mount = mounts.find((m) => path.startsWith(`${m.path}/`));
-    const route = mount && !path.endsWith('/') ? multipartRouteFor(req.method, query) : undefined;
-    if (mount && route) {
-      route(ctx, req, res, mount, path.slice(mount.path.length + 1), query).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+    const rt = mount && q !== -1 ? targetOrNone(req.method ?? '', path.slice(mount.path.length + 1), mount.prefix, query) : undefined;
+    if (mount && rt?.endpoint === 'multipart') {
+      multipartRoute(ctx, req, res, mount, rt, query).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
       return;
     }
     runtime.app(req, res);
