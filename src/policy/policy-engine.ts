@@ -12,14 +12,18 @@
  *   one (`videos/**` may take 5GiB although `**` caps uploads at 10MB), a decision names exactly
  *   one rule whose limits apply, and "never loosen" is what deny rules are for.
  * - No matching allow -> deny with rule null. Malformed keys and unknown actions are denied.
+ * - A rule's matching options (`ignoreCase`, `ignoreTrailingDotsAndSpaces`) change which keys
+ *   its patterns match (match-options.ts), not how rules are ranked.
+ * Rules are indexed by every shape of pattern (rule-index.ts); one index per key view.
  */
 import { compareSpecificity, parsePathPattern, type PathPattern } from './path-pattern';
 import { validatePolicyDocument, type PolicyDocument, type PolicyDocumentInput, type PolicyRule } from './policy-schema';
 import { formatProblem, problemsFromIssues, type PolicyProblem } from './policy-problems';
 import { parsePrincipalSelector, type PrincipalSelector } from './principal-selector';
-import { buildRuleIndex, forEachCandidate, type CompiledRule, type IndexEntry, type TrieNode } from './rule-index';
+import { keyForView, patternForOptions, VIEW_COUNT, viewOf, type MatchOptions } from './match-options';
+import { buildRuleIndex, collectCandidates, type CandidateSink, type CompiledRule, type IndexEntry, type RuleIndex } from './rule-index';
 import { matchRest, splitKey } from './segment-match';
-import { ALL_ACTIONS, type Action, type Constraints, type Decide, type Decision, type Principal } from './types';
+import { ALL_ACTIONS, ANONYMOUS, type Action, type Constraints, type Decide, type Decision, type Principal } from './types';
 
 export interface MatchedRule {
   readonly ruleId: string;
@@ -82,7 +86,8 @@ function mustParse<R extends { ok: true }>(r: R | { ok: false; message: string }
 function compileRule(r: PolicyRule, index: number): CompiledRule {
   const actions = r.actions.includes('*') ? ALL_ACTIONS : (r.actions as Action[]);
   const principals: PrincipalSelector[] = r.principals.map((p) => mustParse(parsePrincipalSelector(p)).selector);
-  const patterns: PathPattern[] = r.paths.map((p) => mustParse(parsePathPattern(p)).pattern);
+  const options: MatchOptions = { ignoreCase: r.ignoreCase === true, ignoreTrailingDotsAndSpaces: r.ignoreTrailingDotsAndSpaces === true };
+  const patterns: PathPattern[] = r.paths.map((p) => patternForOptions(mustParse(parsePathPattern(p)).pattern, options));
   const constraints = constraintsOf(r);
   return {
     index,
@@ -92,6 +97,7 @@ function compileRule(r: PolicyRule, index: number): CompiledRule {
     principals,
     anyone: principals.some((p) => p.anyone),
     patterns,
+    view: viewOf(options),
     constraints,
     decision:
       r.effect === 'allow'
@@ -106,41 +112,81 @@ function principalMatches(rule: CompiledRule, principal: Principal): boolean {
   return false;
 }
 
+/**
+ * One decision's search over the candidates the index hands it: the earliest matching deny, else
+ * the most specific matching allow (ties: the earlier rule). Candidates that cannot change the
+ * outcome are skipped before any matching work. Reused, reset per decision: decide is
+ * synchronous and never re-entered.
+ */
+class DecisionSearch implements CandidateSink {
+  bit = 0;
+  principal: Principal = ANONYMOUS;
+  viewed: readonly string[] = [];
+  raw: readonly string[] = [];
+  denied: CompiledRule | undefined = undefined;
+  best: IndexEntry | undefined = undefined;
+
+  start(bit: number, principal: Principal, raw: readonly string[]): void {
+    this.bit = bit;
+    this.principal = principal;
+    this.raw = raw;
+  }
+
+  /** The outcome (undefined: nothing matched); holds nothing of the request afterwards. */
+  finish(): Decision | undefined {
+    const decision = this.denied?.decision ?? this.best?.rule.decision;
+    this.principal = ANONYMOUS;
+    this.denied = this.best = undefined;
+    return decision;
+  }
+
+  take(list: readonly IndexEntry[]): void {
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i] as IndexEntry;
+      if ((entry.actionMask & this.bit) === 0) continue;
+      const rule = entry.rule;
+      const { denied, best } = this;
+      if (rule.effect === 'deny' ? denied !== undefined && denied.index < rule.index : denied !== undefined || (best !== undefined && !beats(entry, best))) continue;
+      if (!principalMatches(rule, this.principal) || !matchRest(entry.rest, this.viewed, entry.start, this.principal, undefined, this.raw)) continue;
+      if (rule.effect === 'deny') this.denied = rule;
+      else this.best = entry;
+    }
+  }
+}
+
 /** Whether allow candidate `a` should replace the current best `b`. */
 function beats(a: IndexEntry, b: IndexEntry): boolean {
-  const c = compareSpecificity(a.pattern.specificity, b.pattern.specificity);
-  return c > 0 || (c === 0 && a.rule.index < b.rule.index);
+  return a.specificity > b.specificity || (a.specificity === b.specificity && a.rule.index < b.rule.index);
+}
+
+/** The rules of one key view, indexed. */
+interface View {
+  readonly view: number;
+  readonly index: RuleIndex;
 }
 
 /** Compiles an already validated document (see `compilePolicy` for untrusted input). */
 export function buildPolicyEngine(doc: PolicyDocument): PolicyEngine {
   const rules = doc.rules.map(compileRule);
-  const root = buildRuleIndex(rules);
+  const views: View[] = [];
+  for (let view = 0; view < VIEW_COUNT; view++) {
+    const own = rules.filter((r) => r.view === view);
+    if (own.length > 0) views.push({ view, index: buildRuleIndex(own) });
+  }
+  const search = new DecisionSearch();
 
   const decide: Decide = (principal, action, key) => {
     const bit = ACTION_BITS.get(action);
     if (bit === undefined) return UNKNOWN_ACTION;
     const segs = typeof key === 'string' ? splitKey(key) : null;
     if (segs === null) return MALFORMED_KEY;
-    let denied: CompiledRule | undefined;
-    let best: IndexEntry | undefined;
-    // The trie walk of `forEachCandidate`, inlined: this loop is the whole cost of a decision.
-    let node: TrieNode | undefined = root;
-    for (let depth = 0; node !== undefined; depth++) {
-      for (const entry of node.entries) {
-        if ((entry.actionMask & bit) === 0) continue;
-        const rule = entry.rule;
-        if (rule.effect === 'deny' ? denied !== undefined && denied.index < rule.index : denied !== undefined || (best !== undefined && !beats(entry, best))) {
-          continue; // cannot change the outcome: skip the matching work
-        }
-        if (!principalMatches(rule, principal) || !matchRest(entry.pattern.rest, segs, depth, principal)) continue;
-        if (rule.effect === 'deny') denied = rule;
-        else best = entry;
-      }
-      if (depth >= segs.length || node.children === null) break;
-      node = node.children.get(segs[depth] as string);
+    search.start(bit, principal, segs);
+    for (let v = 0; v < views.length; v++) {
+      const { view, index } = views[v] as View;
+      search.viewed = view === 0 ? segs : keyForView(segs, view);
+      collectCandidates(index, search.viewed, search);
     }
-    return denied?.decision ?? best?.rule.decision ?? NO_ALLOW.get(action) ?? UNKNOWN_ACTION;
+    return search.finish() ?? NO_ALLOW.get(action) ?? UNKNOWN_ACTION;
   };
 
   const explain = (principal: Principal, action: Action, key: string): Explanation => {
@@ -148,21 +194,24 @@ export function buildPolicyEngine(doc: PolicyDocument): PolicyEngine {
     const segs = typeof key === 'string' ? splitKey(key) : null;
     const byRule = new Map<CompiledRule, { entry: IndexEntry; bound: Record<string, string> }>();
     const bit = ACTION_BITS.get(action) ?? 0;
-    if (segs !== null) {
-      forEachCandidate(root, segs, (entry, depth) => {
+    for (const { view, index } of segs === null ? [] : views) {
+      const raw = segs as string[];
+      const viewed = keyForView(raw, view);
+      const found: IndexEntry[] = [];
+      collectCandidates(index, viewed, { bit, take: (list) => found.push(...list) });
+      for (const entry of found) {
         const positions: number[] = [];
-        if ((entry.actionMask & bit) === 0 || !principalMatches(entry.rule, principal)) return true;
-        if (!matchRest(entry.pattern.rest, segs, depth, principal, positions)) return true;
+        if ((entry.actionMask & bit) === 0 || !principalMatches(entry.rule, principal)) continue;
+        if (!matchRest(entry.rest, viewed, entry.start, principal, positions, raw)) continue;
         const prev = byRule.get(entry.rule);
-        if (prev !== undefined && compareSpecificity(entry.pattern.specificity, prev.entry.pattern.specificity) <= 0) return true;
+        if (prev !== undefined && compareSpecificity(entry.pattern.specificity, prev.entry.pattern.specificity) <= 0) continue;
         const bound: Record<string, string> = {};
-        entry.pattern.rest.forEach((seg, i) => {
+        entry.rest.forEach((seg, i) => {
           const at = positions[i];
-          if (seg.kind === 'var' && at !== undefined) bound[seg.name] = segs[at] as string;
+          if (seg.kind === 'var' && at !== undefined) bound[seg.name] = raw[at] as string;
         });
         byRule.set(entry.rule, { entry, bound });
-        return true;
-      });
+      }
     }
     const matched = [...byRule.values()]
       .sort((a, b) => a.entry.rule.index - b.entry.rule.index)

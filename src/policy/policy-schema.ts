@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { parseByteSize } from './byte-size';
 import { normalizeContentTypePattern } from './content-types';
+import { patternProblem } from './match-options';
 import { parsePathPattern } from './path-pattern';
 import { parsePrincipalSelector } from './principal-selector';
 import { ALL_ACTIONS } from './types';
@@ -57,10 +58,18 @@ export const ruleSchema = z
     contentTypes: oneOrMany(contentType).optional(),
     ttl: z.number().int('must be whole seconds').positive('must be positive').max(MAX_TTL_SECONDS, `must be at most ${MAX_TTL_SECONDS} (7 days)`).optional(),
     createOnly: z.boolean().optional(),
+    /** Matching options (match-options.ts): fold case; drop trailing dots and spaces of key segments. */
+    ignoreCase: z.boolean().optional(),
+    ignoreTrailingDotsAndSpaces: z.boolean().optional(),
     /** `gateway`: accept that a mount's backend cannot make storage enforce some constraint (docs/backends.md). */
     enforce: z.literal('gateway', { error: 'must be "gateway" (accept gateway-only enforcement of constraints) when present' }).optional(),
   })
   .superRefine((rule, ctx) => {
+    const options = { ignoreCase: rule.ignoreCase === true, ignoreTrailingDotsAndSpaces: rule.ignoreTrailingDotsAndSpaces === true };
+    rule.paths.forEach((p, i) => {
+      const problem = patternProblem(p.split('/'), options);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['paths', i], message: problem });
+    });
     if (rule.effect !== 'deny') return;
     for (const field of CONSTRAINT_FIELDS) {
       if (rule[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'constraints only apply to allow rules' });

@@ -1,10 +1,28 @@
 /**
- * The rule index: a trie over the literal leading segments of every path pattern, so a decision
- * only tests the patterns whose literal prefix is a prefix of the key. Patterns that start with a
- * wildcard or a variable sit at the root, a small bucket checked for every key. Walking the trie
- * costs one Map lookup per key segment, independent of the number of rules.
+ * The rule index: every path pattern is filed where only keys it might match will look, so a
+ * decision tests a handful of candidate patterns however many rules there are. A pattern is
+ * split at its first and last `**`:
+ *
+ *   head / ** / middle / ** / tail        e.g.  `home/{sub}/**`, `**\/*.exe`, `**\/node_modules/**`
+ *
+ * - the head (before the first `**`; the whole pattern when it has none) is a path in a trie
+ *   walked from the key's first segment;
+ * - the tail (after the last `**`) is a path in a second trie under the head's node, walked from
+ *   the key's LAST segment backwards (`**\/*.exe`, `**\/name`, `**\/dir/*.pdf`);
+ * - otherwise a literal segment of the middle files it by name, looked up for every key segment
+ *   below the head (`**\/node_modules/**`);
+ * - what has none of these (`**`, `a/**`, `**\/*`) sits at the head's node, tested whenever a
+ *   key reaches it.
+ * Trie edges per key segment: a literal (Map); a glob by its extension, when its last literal
+ * piece has a dot (`*.exe`, `*.tar.gz` under "exe", "gz": a key segment ending in such a piece
+ * has the same text after its last dot); other globs by their last piece, or, ending in `*`, by
+ * their first (`*~`, `~$*`: one Map per end, looked up once per distinct piece length); and one
+ * "any one segment" edge for `*`, variables and globs with no literal end. A walk costs a few Map
+ * lookups per key segment, independent of the rule count; with 10,000 rules its cost is mostly
+ * cache misses on the few nodes and rules it touches. Candidates are then matched in full
+ * (segment-match.ts): the index only has to never miss one.
  */
-import type { PathPattern } from './path-pattern';
+import type { PathPattern, Segment } from './path-pattern';
 import type { PrincipalSelector } from './principal-selector';
 import type { Constraints, Decision } from './types';
 
@@ -18,7 +36,10 @@ export interface CompiledRule {
   readonly principals: readonly PrincipalSelector[];
   /** Some selector is `*`: no principal test needed. */
   readonly anyone: boolean;
+  /** Already normalized for the rule's matching options (match-options.ts). */
   readonly patterns: readonly PathPattern[];
+  /** Which key view the patterns match (match-options.ts `viewOf`). */
+  readonly view: number;
   readonly constraints: Constraints;
   /** Prebuilt, frozen: a decision allocates nothing. */
   readonly decision: Decision;
@@ -27,45 +48,202 @@ export interface CompiledRule {
 export interface IndexEntry {
   readonly rule: CompiledRule;
   readonly pattern: PathPattern;
-  /** Copied from the rule so the hot loop's first test touches one object. */
+  /** Copied from the rule and the pattern so the decision loop touches few objects (10,000 rules do not stay in cache). */
   readonly actionMask: number;
+  readonly specificity: number;
+  /** `pattern.rest`, matched from key segment `start` (after the literal prefix). */
+  readonly rest: readonly Segment[];
+  readonly start: number;
 }
 
-export interface TrieNode {
-  readonly entries: IndexEntry[];
-  children: Map<string, TrieNode> | null;
+interface Node {
+  /** The actions of every pattern filed here or below: a walk skips nodes without the asked one. */
+  mask: number;
+  /** Patterns without `**` that end here: candidates when the key ends here too. */
+  fixed: IndexEntry[] | null;
+  /** Patterns tested whenever a walk reaches this node (in a tail trie: the tail is complete). */
+  open: IndexEntry[] | null;
+  lit: Map<string, Node> | null;
+  /** Globs whose last piece has a dot, by the text after its last dot. */
+  ext: Map<string, Node> | null;
+  /** Other globs with a last piece, by that piece. */
+  suffix: Affixes | null;
+  /** Globs ending in `*`, by their first piece. */
+  prefix: Affixes | null;
+  /** `*`, variables, globs with no literal end. */
+  any: Node | null;
+  /** The reversed trie of tails after a `**` (head trie only). */
+  tail: Node | null;
+  /** Middle literals between two `**` (head trie only). */
+  anywhere: Map<string, IndexEntry[]> | null;
 }
 
-export function buildRuleIndex(rules: readonly CompiledRule[]): TrieNode {
-  const root: TrieNode = { entries: [], children: null };
+interface Affixes {
+  readonly byText: Map<string, Node>;
+  /** The distinct lengths of the pieces, ascending. */
+  readonly lengths: number[];
+}
+
+export type RuleIndex = Node;
+
+const newNode = (): Node => ({ mask: 0, fixed: null, open: null, lit: null, ext: null, suffix: null, prefix: null, any: null, tail: null, anywhere: null });
+
+function mapChild(map: Map<string, Node>, text: string): Node {
+  let n = map.get(text);
+  if (n === undefined) map.set(text, (n = newNode()));
+  return n;
+}
+
+function affixChild(a: Affixes, text: string): Node {
+  if (!a.lengths.includes(text.length)) {
+    a.lengths.push(text.length);
+    a.lengths.sort((x, y) => x - y);
+  }
+  return mapChild(a.byText, text);
+}
+
+/** The child of `node` a pattern segment is filed under. */
+function child(node: Node, seg: Segment): Node {
+  if (seg.kind === 'literal') return mapChild((node.lit ??= new Map<string, Node>()), seg.text);
+  if (seg.kind === 'glob') {
+    const last = seg.parts[seg.parts.length - 1] ?? '';
+    const first = seg.parts[0] ?? '';
+    const dot = last.lastIndexOf('.');
+    if (dot >= 0) return mapChild((node.ext ??= new Map<string, Node>()), last.slice(dot + 1));
+    if (last !== '') return affixChild((node.suffix ??= { byText: new Map(), lengths: [] }), last);
+    if (first !== '') return affixChild((node.prefix ??= { byText: new Map(), lengths: [] }), first);
+  }
+  return (node.any ??= newNode());
+}
+
+const anchored = (s: Segment): boolean => s.kind === 'literal' || (s.kind === 'glob' && ((s.parts[0] ?? '') !== '' || (s.parts[s.parts.length - 1] ?? '') !== ''));
+
+function file(root: Node, entry: IndexEntry): void {
+  const segs = entry.pattern.segments;
+  const first = segs.findIndex((s) => s.kind === 'globstar');
+  const mark = (n: Node): Node => {
+    n.mask |= entry.actionMask;
+    return n;
+  };
+  let node = mark(root);
+  for (const s of first === -1 ? segs : segs.slice(0, first)) node = mark(child(node, s));
+  if (first === -1) {
+    (node.fixed ??= []).push(entry);
+    return;
+  }
+  const last = segs.findLastIndex((s) => s.kind === 'globstar');
+  const tail = segs.slice(last + 1);
+  if (tail.some(anchored)) {
+    let t = mark((node.tail ??= newNode()));
+    for (let i = tail.length - 1; i >= 0; i--) t = mark(child(t, tail[i] as Segment));
+    (t.open ??= []).push(entry);
+    return;
+  }
+  const middle = segs.slice(first + 1, last).find((s) => s.kind === 'literal');
+  if (middle?.kind === 'literal') {
+    node.anywhere ??= new Map();
+    const list = node.anywhere.get(middle.text);
+    if (list === undefined) node.anywhere.set(middle.text, [entry]);
+    else list.push(entry);
+    return;
+  }
+  (node.open ??= []).push(entry);
+}
+
+/** Every entry filed at or below `node`. */
+function entriesBelow(node: Node, out: IndexEntry[]): IndexEntry[] {
+  out.push(...(node.fixed ?? []), ...(node.open ?? []));
+  for (const list of node.anywhere?.values() ?? []) out.push(...list);
+  const children = [node.any, node.tail, ...(node.lit?.values() ?? []), ...(node.ext?.values() ?? []), ...(node.suffix?.byText.values() ?? []), ...(node.prefix?.byText.values() ?? [])];
+  for (const c of children) if (c !== null) entriesBelow(c, out);
+  return out;
+}
+
+/** At most this many patterns below a node are simply tested there, not walked to. */
+const SMALL = 4;
+
+/**
+ * Collapses every subtree holding at most SMALL patterns into its top node's `open` list: each
+ * node a walk visits is a likely cache miss once 10,000 rules no longer fit in cache, and a
+ * candidate tested from higher up is matched in full, from its first segment. Returns the number
+ * of patterns at or below `node`.
+ */
+function collapse(node: Node): number {
+  let below = (node.fixed?.length ?? 0) + (node.open?.length ?? 0);
+  for (const list of node.anywhere?.values() ?? []) below += list.length;
+  const children = [node.any, node.tail, ...(node.lit?.values() ?? []), ...(node.ext?.values() ?? []), ...(node.suffix?.byText.values() ?? []), ...(node.prefix?.byText.values() ?? [])];
+  for (const c of children) if (c !== null) below += collapse(c);
+  if (below <= SMALL && below > 0) {
+    const mask = node.mask;
+    // Tested from above its place, a pattern is matched from its first segment, literal prefix included.
+    const open = entriesBelow(node, []).map((e) => (e.start === 0 ? e : { ...e, rest: e.pattern.segments, start: 0 }));
+    Object.assign(node, newNode(), { mask, open });
+  }
+  return below;
+}
+
+export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex {
+  const root = newNode();
   for (const rule of rules) {
     for (const pattern of rule.patterns) {
-      let node = root;
-      for (const seg of pattern.literalPrefix) {
-        node.children ??= new Map();
-        let next = node.children.get(seg);
-        if (next === undefined) {
-          next = { entries: [], children: null };
-          node.children.set(seg, next);
-        }
-        node = next;
-      }
-      node.entries.push({ rule, pattern, actionMask: rule.actionMask });
+      file(root, { rule, pattern, actionMask: rule.actionMask, specificity: pattern.specificity, rest: pattern.rest, start: pattern.literalPrefix.length });
     }
   }
+  collapse(root);
   return root;
 }
 
+/** Receives candidate patterns as the walk finds them (no array of candidates is built). */
+export interface CandidateSink {
+  /** The asked action's bit: only nodes holding patterns for it are walked. */
+  readonly bit: number;
+  take(list: readonly IndexEntry[]): void;
+}
+
 /**
- * Calls `visit(entry, depth)` for every candidate pattern of `segs`: those filed at the root and
- * along the path of the key's leading segments. `depth` is how many key segments the literal
- * prefix already consumed. Stops early when `visit` returns false.
+ * Walks `node` with key segment `i` next: forwards in the head trie; backwards (`floor` = the
+ * first segment the tail may use) in a tail trie. Recursion, not a work list: nothing allocated.
  */
-export function forEachCandidate(root: TrieNode, segs: readonly string[], visit: (entry: IndexEntry, depth: number) => boolean): void {
-  let node: TrieNode | undefined = root;
-  for (let depth = 0; node !== undefined; depth++) {
-    for (const entry of node.entries) if (!visit(entry, depth)) return;
-    if (depth >= segs.length || node.children === null) return;
-    node = node.children.get(segs[depth] as string);
+function walk(node: Node, segs: readonly string[], i: number, floor: number, out: CandidateSink): void {
+  if ((node.mask & out.bit) === 0) return;
+  const n = segs.length;
+  if (node.open !== null) out.take(node.open);
+  if (node.fixed !== null && i === n) out.take(node.fixed);
+  if (node.anywhere !== null) {
+    for (let j = i; j < n; j++) {
+      const list = node.anywhere.get(segs[j] as string);
+      if (list !== undefined) out.take(list);
+    }
   }
+  if (node.tail !== null) walk(node.tail, segs, n - 1, i, out);
+  const backwards = floor >= 0;
+  if (backwards ? i < floor : i >= n) return;
+  const seg = segs[i] as string;
+  const next = backwards ? i - 1 : i + 1;
+  const lit = node.lit?.get(seg);
+  if (lit !== undefined) walk(lit, segs, next, floor, out);
+  if (node.any !== null) walk(node.any, segs, next, floor, out);
+  if (node.ext !== null) {
+    const dot = seg.lastIndexOf('.');
+    const byExt = dot < 0 ? undefined : node.ext.get(seg.slice(dot + 1));
+    if (byExt !== undefined) walk(byExt, segs, next, floor, out);
+  }
+  if (node.suffix !== null) walkAffixes(node.suffix, seg, true, segs, next, floor, out);
+  if (node.prefix !== null) walkAffixes(node.prefix, seg, false, segs, next, floor, out);
+}
+
+function walkAffixes(a: Affixes, seg: string, atEnd: boolean, segs: readonly string[], next: number, floor: number, out: CandidateSink): void {
+  for (const length of a.lengths) {
+    if (length > seg.length) return;
+    const found = a.byText.get(atEnd ? seg.slice(seg.length - length) : seg.slice(0, length));
+    if (found !== undefined) walk(found, segs, next, floor, out);
+  }
+}
+
+/**
+ * Hands `out` every pattern that might match the key `segs` (each once, except that a middle
+ * literal occurring twice in the key repeats its patterns; matching them again is harmless).
+ */
+export function collectCandidates(index: RuleIndex, segs: readonly string[], out: CandidateSink): void {
+  walk(index, segs, 0, -1, out);
 }

@@ -1,7 +1,8 @@
 /**
  * Matching a parsed pattern's remaining segments against a key's segments for one principal.
- * Exact string comparison only (no case folding, no normalization). Variables bind one whole key
- * segment that must equal the caller's value; anonymous callers never satisfy a variable.
+ * Exact string comparison of the segments given (a rule's matching options normalize key and
+ * pattern before: match-options.ts). Variables bind one whole RAW key segment that must equal the
+ * caller's value; anonymous callers never satisfy a variable.
  */
 import type { Segment, Variable } from './path-pattern';
 import { claimValueEquals } from './principal-selector';
@@ -68,7 +69,7 @@ export function variableMatches(v: Variable, principal: Principal, seg: string):
   }
 }
 
-function segmentMatches(p: Segment, principal: Principal, seg: string): boolean {
+function segmentMatches(p: Segment, principal: Principal, seg: string, rawSeg: string): boolean {
   switch (p.kind) {
     case 'literal':
       return p.text === seg;
@@ -77,7 +78,7 @@ function segmentMatches(p: Segment, principal: Principal, seg: string): boolean 
     case 'glob':
       return globMatches(p.parts, seg);
     case 'var':
-      return variableMatches(p.variable, principal, seg);
+      return variableMatches(p.variable, principal, rawSeg);
     case 'globstar':
       return false; // handled by the caller
   }
@@ -87,15 +88,16 @@ function segmentMatches(p: Segment, principal: Principal, seg: string): boolean 
  * Matches `pat` against `key[start..]`. Classic wildcard matching at segment granularity with
  * backtracking only to the latest `**`: O(segments x pattern segments) worst case, no recursion.
  * When `positions` is given, it receives for each pattern segment the key index it matched.
+ * `raw` is the key as sent when `key` is a normalized view of it (variables compare with `raw`).
  */
-export function matchRest(pat: readonly Segment[], key: readonly string[], start: number, principal: Principal, positions?: number[]): boolean {
+export function matchRest(pat: readonly Segment[], key: readonly string[], start: number, principal: Principal, positions?: number[], raw: readonly string[] = key): boolean {
   let p = 0, s = start, starP = -1, starS = 0;
   while (s < key.length) {
     const cur = pat[p];
     if (cur !== undefined && cur.kind === 'globstar') {
       starP = p++;
       starS = s;
-    } else if (cur !== undefined && segmentMatches(cur, principal, key[s] as string)) {
+    } else if (cur !== undefined && segmentMatches(cur, principal, key[s] as string, raw[s] as string)) {
       if (positions) positions[p] = s;
       p++;
       s++;

@@ -9,6 +9,7 @@
  * "Could apply" is decided conservatively from the patterns' literal leading segments and the
  * mount's key prefix: a rule is skipped only when none of its patterns can match a key under it.
  */
+import { keyForView, patternForOptions, viewOf, type MatchOptions } from '../policy/match-options';
 import { parsePathPattern } from '../policy/path-pattern';
 import type { PolicyRule } from '../policy/policy-schema';
 import { CONSTRAINT_NAMES, type ConstraintName, type StorageBackend } from './types';
@@ -45,7 +46,7 @@ export function findGatewayOnlyRules(rules: readonly PolicyRule[], mounts: reado
       if (rule.effect !== 'allow') continue;
       const writes = rule.actions.some((a) => a === 'write' || a === '*');
       const constraints = missing.filter((c) => rule[c] !== undefined && rule[c] !== false && (writes || !WRITE_ONLY.has(c)));
-      if (constraints.length === 0 || !rule.paths.some((p) => mayMatchUnder(p, mount.prefix))) continue;
+      if (constraints.length === 0 || !rule.paths.some((p) => mayMatchUnder(p, mount.prefix, rule))) continue;
       found.push({ rule: rule.id, mount: mount.path, backend: mount.backend.kind, constraints, accepted: rule.enforce === 'gateway' });
     }
   }
@@ -64,13 +65,17 @@ export function describeRefused(refused: readonly GatewayOnlyRule[]): string {
   );
 }
 
-/** Can `pattern` match some key that starts with `prefix` ('' or ending in '/')? Errs on yes. */
-export function mayMatchUnder(pattern: string, prefix: string): boolean {
+/**
+ * Can `pattern` match some key that starts with `prefix` ('' or ending in '/')? Errs on yes.
+ * A rule's matching options (ignoreCase, ...) apply to the prefix's segments as to any key's.
+ */
+export function mayMatchUnder(pattern: string, prefix: string, options: { readonly ignoreCase?: boolean | undefined; readonly ignoreTrailingDotsAndSpaces?: boolean | undefined } = {}): boolean {
   if (prefix === '') return true;
   const parsed = parsePathPattern(pattern);
   if (!parsed.ok) return true;
-  const prefixSegments = prefix.slice(0, -1).split('/');
-  const literal = parsed.pattern.literalPrefix;
+  const o: MatchOptions = { ignoreCase: options.ignoreCase === true, ignoreTrailingDotsAndSpaces: options.ignoreTrailingDotsAndSpaces === true };
+  const prefixSegments = keyForView(prefix.slice(0, -1).split('/'), viewOf(o));
+  const literal = patternForOptions(parsed.pattern, o).literalPrefix;
   for (let i = 0; i < Math.min(literal.length, prefixSegments.length); i++) {
     if (literal[i] !== prefixSegments[i]) return false;
   }

@@ -24,6 +24,8 @@ writeFileSync(
     actions: [write]
     principals: "*"
     effect: deny
+    ignoreCase: true
+    ignoreTrailingDotsAndSpaces: true
 `,
 );
 
@@ -45,5 +47,12 @@ describe('signpost policy explain', () => {
     const r = signpost('policy', 'explain', '--policy', policy, '--as', 'alice', 'FOO', '/files/a');
     expect(r.stdout.trim()).toBe('405: method "FOO" is not served on /files/a (allowed methods: GET, HEAD, PUT, DELETE, OPTIONS)');
     expect(r.status).toBe(1);
+  });
+
+  it('shows a case-insensitive deny catching TOOL.EXE. (exit 3)', () => {
+    const r = signpost('policy', 'explain', '--policy', policy, '--as', 'alice', 'PUT', '/files/home/alice/TOOL.EXE.');
+    expect(r.stdout).toContain('DENY  write "home/alice/TOOL.EXE." as alice  (object)');
+    expect(r.stdout).toContain('reason: denied by rule "no-executables"');
+    expect(r.status).toBe(3);
   });
 });

@@ -20,6 +20,8 @@ export interface RuleSpec {
   contentTypes?: string[];
   ttl?: number;
   createOnly?: boolean;
+  ignoreCase?: boolean;
+  ignoreTrailingDotsAndSpaces?: boolean;
 }
 
 /** An engine from terse rule specs: defaults are id r<i>, all actions, anyone, allow. */

@@ -7,14 +7,16 @@ import { anon, user } from './fixtures';
 
 // Segments chosen to collide: case variants, NFC/NFD, spaces, look-alike escapes, glob characters.
 const NASTY = ['a', 'A', 'b', 'ab', 'a b', ' a', 'a ', 'caf\u00e9', 'cafe\u0301', '%2F', '%2e%2e', '*', '{sub}', 'x.jpg', 'x.JPG', '\u212a', 'K', 'alice', 'alice2', 'home', 'eng', '\u{1f600}'];
+// Spellings that matching options fold together: case, trailing dots and spaces, sigma, long s.
+const FOLDABLE = ['X.Jpg', 'x.jpg.', 'x.JPG. ', 'x.jpg..', 'AB', 'Ab.', 'aB ', '...', ' ', '. .', 'HOME', 'Alice', '\u03a3', '\u03c2', '\u03c3', '\u017f', 'S', 's', '~$x', '~$X.', '.env', '.ENV '];
 const validSeg = (s: string) => s !== '' && s !== '.' && s !== '..' && [...s].every((c) => c !== '/' && c >= ' ' && c !== '\u007f');
-const keySegment = fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }).filter(validSeg));
+const keySegment = fc.oneof(fc.constantFrom(...NASTY), fc.constantFrom(...FOLDABLE), fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }).filter(validSeg));
 const keyArb = fc.array(keySegment, { minLength: 1, maxLength: 5 }).map((s) => s.join('/'));
 
 const LITERALS = ['a', 'A', 'b', 'ab', 'a b', 'caf\u00e9', 'cafe\u0301', '%2F', 'home', 'alice', 'eng'];
 const patternSegment = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...LITERALS) },
-  { weight: 1, arbitrary: fc.constantFrom('*', '**', 'a*', '*b', '*.jpg', 'a*b') },
+  { weight: 2, arbitrary: fc.constantFrom('*', '**', 'a*', '*b', '*.jpg', 'a*b', '~$*', '.*', '*.JPG', 'x.*', '*a*', '\u03c3*', '*s') },
   { weight: 1, arbitrary: fc.constantFrom('{sub}', '{group}') },
 );
 const patternArb = fc.array(patternSegment, { minLength: 1, maxLength: 4 }).filter((segs) => new Set(segs.filter((s) => s.startsWith('{'))).size === segs.filter((s) => s.startsWith('{')).length).map((s) => s.join('/'));
@@ -27,8 +29,13 @@ const ruleArb = fc.record({
   effect: fc.constantFrom<'allow' | 'deny'>('allow', 'allow', 'deny'),
   ttl: fc.integer({ min: 1, max: 100 }),
 });
-type RuleArb = { paths: string[]; actions: Action[]; principals: string[]; effect: 'allow' | 'deny'; ttl: number };
+type RuleArb = { paths: string[]; actions: Action[]; principals: string[]; effect: 'allow' | 'deny'; ttl: number; ignoreCase?: boolean; ignoreTrailingDotsAndSpaces?: boolean };
 const rulesArb = fc.array(ruleArb, { minLength: 1, maxLength: 12 });
+// The same with matching options (patterns ending in "." or " " are refused with trimming; none are generated).
+const optionsRuleArb = fc
+  .tuple(ruleArb, fc.boolean(), fc.boolean())
+  .map(([r, ignoreCase, trim]): RuleArb => ({ ...r, ...(ignoreCase && { ignoreCase }), ...(trim && { ignoreTrailingDotsAndSpaces: trim }) }));
+const optionsRulesArb = fc.array(optionsRuleArb, { minLength: 1, maxLength: 12 });
 
 const principalArb: fc.Arbitrary<Principal> = fc.oneof(
   fc.constant(anon),
@@ -132,7 +139,7 @@ describe('policy properties', () => {
 
   it('the indexed engine agrees with a naive linear oracle', () => {
     // Half the keys instantiate one of the rules' patterns, so deep literal prefixes do match.
-    const caseArb = fc.tuple(rulesArb, principalArb).chain(([rules, who]) =>
+    const caseArb = fc.tuple(optionsRulesArb, principalArb).chain(([rules, who]) =>
       fc.tuple(
         fc.constant(rules),
         fc.constant(who),
@@ -150,44 +157,115 @@ describe('policy properties', () => {
     );
     expect(allowed).toBeGreaterThan(200); // the property is not vacuous
   });
+
+  it('the indexed engine agrees with the oracle on many rules of every indexed shape', () => {
+    // Names from small alphabets, so rules share trie nodes, suffixes and prefixes, and keys hit them.
+    const name = fc.constantFrom('a', 'ab', 'b', 'A', 'node_modules', 'x.jpg', 'Ab');
+    const ext = fc.constantFrom('jpg', 'JPG', 'pg', 'g', 'tar.gz', 'gz', 'exe', '\u03c3', 's');
+    const shape = fc.oneof(
+      fc.tuple(name, name).map(([a, b]) => `${a}/${b}/**`),
+      name.map((a) => `**/${a}`),
+      ext.map((e) => `**/*.${e}`),
+      ext.map((e) => `**/x*.${e}`),
+      name.map((a) => `**/${a}/**`),
+      fc.tuple(name, name).map(([a, b]) => `**/${a}/**/${b}`),
+      fc.tuple(name, ext).map(([a, e]) => `**/${a}/*.${e}`),
+      fc.tuple(name, name).map(([a, b]) => `${a}/**/${b}`),
+      name.map((a) => `{sub}/${a}/**`),
+      name.map((a) => `home/{sub}/${a}/**`),
+      name.map((a) => `*/${a}/**`),
+      fc.tuple(name, ext).map(([a, e]) => `${a}/*.${e}`),
+      name.map((a) => `${a}/*/**`),
+      name.map((a) => `**/${a.slice(0, 1)}*`),
+      fc.constantFrom('**', '**/*', '*', '*/*', '**/~$*', '**/.*', '**/*a*', '{group}/**'),
+    );
+    const rule = fc
+      .tuple(fc.array(shape, { minLength: 1, maxLength: 2 }), fc.subarray([...ALL_ACTIONS], { minLength: 1 }), fc.subarray(SELECTORS, { minLength: 1 }), fc.constantFrom<'allow' | 'deny'>('allow', 'allow', 'allow', 'deny'), fc.boolean(), fc.boolean())
+      .map(([paths, actions, principals, effect, ignoreCase, trim]): RuleArb => ({ paths, actions, principals, effect, ttl: 1, ...(ignoreCase && { ignoreCase }), ...(trim && { ignoreTrailingDotsAndSpaces: trim }) }));
+    const caseArb = fc.tuple(fc.array(rule, { minLength: 5, maxLength: 40 }), principalArb).chain(([rules, who]) =>
+      fc.tuple(fc.constant(rules), fc.constant(who), fc.array(fc.tuple(fc.nat(), fc.array(keySegment, { minLength: 12, maxLength: 12 })), { minLength: 4, maxLength: 4 })),
+    );
+    let allowed = 0, denied = 0;
+    fc.assert(
+      fc.property(caseArb, actionArb, ([rules, who, seeds], action) => {
+        const engine = build(rules);
+        for (const [n, fill] of seeds) {
+          const key = instantiate(rules, who, n, fill);
+          const d = engine.decide(who, action, key);
+          if (d.effect === 'allow') allowed++;
+          else if (d.rule !== null) denied++;
+          expect(d).toEqual(oracle(rules, who, action, key));
+        }
+      }),
+      { numRuns: 600 },
+    );
+    expect(allowed).toBeGreaterThan(300);
+    expect(denied).toBeGreaterThan(100);
+  });
 });
 
-/** A key that one of the rules' patterns (picked by `n`) matches, filled from `fill`. */
+/**
+ * A key that one of the rules' patterns (picked by `n`) matches, filled from `fill`; some with
+ * literal text in another case or trailing dots and spaces, which only matching options forgive.
+ */
 function instantiate(rules: readonly RuleArb[], who: Principal, n: number, fill: string[]): string {
   const paths = rules.flatMap((r) => r.paths);
   const pattern = paths[n % paths.length]!;
+  const respell = (s: string) => {
+    switch (n % 6) {
+      case 1:
+        return s.toUpperCase();
+      case 2:
+        return `${s}${n % 12 < 6 ? '.' : ' .'}`;
+      case 3: // letters that fold to s, sigma and k only under full case mapping
+        return s.replace(/s/g, '\u017f').replace(/\u03c3/g, '\u03c2').replace(/k/gi, '\u212a');
+      default:
+        return s;
+    }
+  };
+  const segs = pattern.split('/');
   const out: string[] = [];
-  for (const s of pattern.split('/')) {
-    if (s === '**') out.push(...fill.splice(0, n % 3));
+  for (const [i, s] of segs.entries()) {
+    // A trailing `**` takes one or more segments, an inner one zero or more.
+    if (s === '**') out.push(...fill.splice(0, (n % 3) + (i === segs.length - 1 ? 1 : 0)));
     else if (s === '{sub}') out.push(who.kind === 'user' ? who.subject : fill.pop()!);
     else if (s === '{group}') out.push(who.kind === 'user' && who.groups[0] !== undefined ? who.groups[0] : fill.pop()!);
-    else out.push(s.replace(/\*/g, () => fill.pop()!));
+    else out.push(respell(s.replace(/\*/g, () => fill.pop()!)));
   }
   return out.length === 0 ? 'x' : out.join('/');
 }
 
-// ---- the oracle: every rule, every pattern, regexes built from scratch ----
+// ---- the oracle: every rule, every pattern, matched segment by segment from scratch ----
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const bindable = (v: string) => validSeg(v);
+const fold = (s: string) => s.toUpperCase().toLowerCase().replace(/\u03c2/g, '\u03c3');
 
-function patternRegex(pattern: string, who: Principal): RegExp {
-  const segs = pattern.split('/');
-  let re = '';
-  segs.forEach((s, i) => {
-    const last = i === segs.length - 1;
-    if (s === '**') {
-      re += last ? '[^/]+(?:/[^/]+)*' : '(?:[^/]+/)*';
-      return;
-    }
-    let piece: string;
-    if (s === '{sub}') piece = who.kind === 'user' && bindable(who.subject) ? esc(who.subject) : '(?!)';
-    else if (s === '{group}') piece = who.kind === 'user' && who.groups.some(bindable) ? `(?:${who.groups.filter(bindable).map(esc).join('|')})` : '(?!)';
-    else if (s === '*') piece = '[^/]+';
-    else piece = s.split('*').map(esc).join('[^/]*');
-    re += piece + (last ? '' : '/');
+/** One pattern segment against one key segment (normalized per the rule; variables see the raw one). */
+function segmentOk(p: string, norm: string, raw: string, who: Principal, r: RuleArb): boolean {
+  if (p === '{sub}') return who.kind === 'user' && bindable(who.subject) && raw === who.subject;
+  if (p === '{group}') return who.kind === 'user' && who.groups.some((g) => bindable(g) && g === raw);
+  const text = r.ignoreCase ? fold(p) : p;
+  return new RegExp(`^${text.split('*').map(esc).join('.*')}$`, 's').test(norm);
+}
+
+/** Backtracking over every split `**` allows; a trailing `**` takes at least one segment. */
+function patternOk(ps: string[], i: number, norm: string[], raw: string[], j: number, who: Principal, r: RuleArb): boolean {
+  if (i === ps.length) return j === norm.length;
+  if (ps[i] === '**') {
+    for (let k = j + (i === ps.length - 1 ? 1 : 0); k <= norm.length; k++) if (patternOk(ps, i + 1, norm, raw, k, who, r)) return true;
+    return false;
+  }
+  return j < norm.length && segmentOk(ps[i]!, norm[j]!, raw[j]!, who, r) && patternOk(ps, i + 1, norm, raw, j + 1, who, r);
+}
+
+function matchesRule(pattern: string, key: string, who: Principal, r: RuleArb): boolean {
+  const raw = key.split('/');
+  const norm = raw.map((s) => {
+    const t = r.ignoreTrailingDotsAndSpaces ? s.replace(/[. ]+$/, '') : s;
+    return r.ignoreCase ? fold(t) : t;
   });
-  return new RegExp(`^${re}$`);
+  return patternOk(pattern.split('/'), 0, norm, raw, 0, who, r);
 }
 
 function specificity(pattern: string): number[] {
@@ -214,7 +292,7 @@ function oracle(rules: readonly RuleArb[], who: Principal, action: Action, key: 
   let best: { i: number; spec: number[] } | undefined;
   for (const [i, r] of rules.entries()) {
     if (!r.actions.includes(action) || !r.principals.some((s) => selectorMatches(s, who))) continue;
-    const hits = r.paths.filter((p) => patternRegex(p, who).test(key));
+    const hits = r.paths.filter((p) => matchesRule(p, key, who, r));
     if (hits.length === 0) continue;
     if (r.effect === 'deny') return { effect: 'deny', rule: `r${i}`, reason: `denied by rule "r${i}"` };
     for (const p of hits) {

@@ -99,6 +99,12 @@ describe('fail closed on constraints storage cannot enforce', () => {
     expect(mayMatchUnder('home', 'home/')).toBe(false);
   });
 
+  it('mayMatchUnder applies the rule\u2019s matching options to the prefix', () => {
+    expect(mayMatchUnder('videos/**', 'Videos/')).toBe(false);
+    expect(mayMatchUnder('videos/**', 'Videos/', { ignoreCase: true })).toBe(true);
+    expect(mayMatchUnder('videos/**', 'videos. /', { ignoreTrailingDotsAndSpaces: true })).toBe(true);
+  });
+
   it('the policy field enforce accepts only "gateway"', () => {
     const bad = parsePolicy(JSON.stringify(policy([{ ...limited, enforce: 'storage' }])), { format: 'json' });
     expect(bad.ok).toBe(false);
