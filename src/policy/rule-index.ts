@@ -56,45 +56,45 @@ export interface IndexEntry {
   readonly start: number;
 }
 
-interface Node {
+export interface IndexNode {
   /** The actions of every pattern filed here or below: a walk skips nodes without the asked one. */
   mask: number;
   /** Patterns without `**` that end here: candidates when the key ends here too. */
   fixed: IndexEntry[] | null;
   /** Patterns tested whenever a walk reaches this node (in a tail trie: the tail is complete). */
   open: IndexEntry[] | null;
-  lit: Map<string, Node> | null;
+  lit: Map<string, IndexNode> | null;
   /** Globs whose last piece has a dot, by the text after its last dot. */
-  ext: Map<string, Node> | null;
+  ext: Map<string, IndexNode> | null;
   /** Other globs with a last piece, by that piece. */
   suffix: Affixes | null;
   /** Globs ending in `*`, by their first piece. */
   prefix: Affixes | null;
   /** `*`, variables, globs with no literal end. */
-  any: Node | null;
+  any: IndexNode | null;
   /** The reversed trie of tails after a `**` (head trie only). */
-  tail: Node | null;
+  tail: IndexNode | null;
   /** Middle literals between two `**` (head trie only). */
   anywhere: Map<string, IndexEntry[]> | null;
 }
 
-interface Affixes {
-  readonly byText: Map<string, Node>;
+export interface Affixes {
+  readonly byText: Map<string, IndexNode>;
   /** The distinct lengths of the pieces, ascending. */
   readonly lengths: number[];
 }
 
-export type RuleIndex = Node;
+export type RuleIndex = IndexNode;
 
-const newNode = (): Node => ({ mask: 0, fixed: null, open: null, lit: null, ext: null, suffix: null, prefix: null, any: null, tail: null, anywhere: null });
+const newNode = (): IndexNode => ({ mask: 0, fixed: null, open: null, lit: null, ext: null, suffix: null, prefix: null, any: null, tail: null, anywhere: null });
 
-function mapChild(map: Map<string, Node>, text: string): Node {
+function mapChild(map: Map<string, IndexNode>, text: string): IndexNode {
   let n = map.get(text);
   if (n === undefined) map.set(text, (n = newNode()));
   return n;
 }
 
-function affixChild(a: Affixes, text: string): Node {
+function affixChild(a: Affixes, text: string): IndexNode {
   if (!a.lengths.includes(text.length)) {
     a.lengths.push(text.length);
     a.lengths.sort((x, y) => x - y);
@@ -103,13 +103,13 @@ function affixChild(a: Affixes, text: string): Node {
 }
 
 /** The child of `node` a pattern segment is filed under. */
-function child(node: Node, seg: Segment): Node {
-  if (seg.kind === 'literal') return mapChild((node.lit ??= new Map<string, Node>()), seg.text);
+function child(node: IndexNode, seg: Segment): IndexNode {
+  if (seg.kind === 'literal') return mapChild((node.lit ??= new Map<string, IndexNode>()), seg.text);
   if (seg.kind === 'glob') {
     const last = seg.parts[seg.parts.length - 1] ?? '';
     const first = seg.parts[0] ?? '';
     const dot = last.lastIndexOf('.');
-    if (dot >= 0) return mapChild((node.ext ??= new Map<string, Node>()), last.slice(dot + 1));
+    if (dot >= 0) return mapChild((node.ext ??= new Map<string, IndexNode>()), last.slice(dot + 1));
     if (last !== '') return affixChild((node.suffix ??= { byText: new Map(), lengths: [] }), last);
     if (first !== '') return affixChild((node.prefix ??= { byText: new Map(), lengths: [] }), first);
   }
@@ -118,10 +118,10 @@ function child(node: Node, seg: Segment): Node {
 
 const anchored = (s: Segment): boolean => s.kind === 'literal' || (s.kind === 'glob' && ((s.parts[0] ?? '') !== '' || (s.parts[s.parts.length - 1] ?? '') !== ''));
 
-function file(root: Node, entry: IndexEntry): void {
+function file(root: IndexNode, entry: IndexEntry): void {
   const segs = entry.pattern.segments;
   const first = segs.findIndex((s) => s.kind === 'globstar');
-  const mark = (n: Node): Node => {
+  const mark = (n: IndexNode): IndexNode => {
     n.mask |= entry.actionMask;
     return n;
   };
@@ -151,7 +151,7 @@ function file(root: Node, entry: IndexEntry): void {
 }
 
 /** Every entry filed at or below `node`. */
-function entriesBelow(node: Node, out: IndexEntry[]): IndexEntry[] {
+function entriesBelow(node: IndexNode, out: IndexEntry[]): IndexEntry[] {
   out.push(...(node.fixed ?? []), ...(node.open ?? []));
   for (const list of node.anywhere?.values() ?? []) out.push(...list);
   const children = [node.any, node.tail, ...(node.lit?.values() ?? []), ...(node.ext?.values() ?? []), ...(node.suffix?.byText.values() ?? []), ...(node.prefix?.byText.values() ?? [])];
@@ -168,7 +168,7 @@ const SMALL = 4;
  * candidate tested from higher up is matched in full, from its first segment. Returns the number
  * of patterns at or below `node`.
  */
-function collapse(node: Node): number {
+function collapse(node: IndexNode): number {
   let below = (node.fixed?.length ?? 0) + (node.open?.length ?? 0);
   for (const list of node.anywhere?.values() ?? []) below += list.length;
   const children = [node.any, node.tail, ...(node.lit?.values() ?? []), ...(node.ext?.values() ?? []), ...(node.suffix?.byText.values() ?? []), ...(node.prefix?.byText.values() ?? [])];
@@ -191,59 +191,4 @@ export function buildRuleIndex(rules: readonly CompiledRule[]): RuleIndex {
   }
   collapse(root);
   return root;
-}
-
-/** Receives candidate patterns as the walk finds them (no array of candidates is built). */
-export interface CandidateSink {
-  /** The asked action's bit: only nodes holding patterns for it are walked. */
-  readonly bit: number;
-  take(list: readonly IndexEntry[]): void;
-}
-
-/**
- * Walks `node` with key segment `i` next: forwards in the head trie; backwards (`floor` = the
- * first segment the tail may use) in a tail trie. Recursion, not a work list: nothing allocated.
- */
-function walk(node: Node, segs: readonly string[], i: number, floor: number, out: CandidateSink): void {
-  if ((node.mask & out.bit) === 0) return;
-  const n = segs.length;
-  if (node.open !== null) out.take(node.open);
-  if (node.fixed !== null && i === n) out.take(node.fixed);
-  if (node.anywhere !== null) {
-    for (let j = i; j < n; j++) {
-      const list = node.anywhere.get(segs[j] as string);
-      if (list !== undefined) out.take(list);
-    }
-  }
-  if (node.tail !== null) walk(node.tail, segs, n - 1, i, out);
-  const backwards = floor >= 0;
-  if (backwards ? i < floor : i >= n) return;
-  const seg = segs[i] as string;
-  const next = backwards ? i - 1 : i + 1;
-  const lit = node.lit?.get(seg);
-  if (lit !== undefined) walk(lit, segs, next, floor, out);
-  if (node.any !== null) walk(node.any, segs, next, floor, out);
-  if (node.ext !== null) {
-    const dot = seg.lastIndexOf('.');
-    const byExt = dot < 0 ? undefined : node.ext.get(seg.slice(dot + 1));
-    if (byExt !== undefined) walk(byExt, segs, next, floor, out);
-  }
-  if (node.suffix !== null) walkAffixes(node.suffix, seg, true, segs, next, floor, out);
-  if (node.prefix !== null) walkAffixes(node.prefix, seg, false, segs, next, floor, out);
-}
-
-function walkAffixes(a: Affixes, seg: string, atEnd: boolean, segs: readonly string[], next: number, floor: number, out: CandidateSink): void {
-  for (const length of a.lengths) {
-    if (length > seg.length) return;
-    const found = a.byText.get(atEnd ? seg.slice(seg.length - length) : seg.slice(0, length));
-    if (found !== undefined) walk(found, segs, next, floor, out);
-  }
-}
-
-/**
- * Hands `out` every pattern that might match the key `segs` (each once, except that a middle
- * literal occurring twice in the key repeats its patterns; matching them again is harmless).
- */
-export function collectCandidates(index: RuleIndex, segs: readonly string[], out: CandidateSink): void {
-  walk(index, segs, 0, -1, out);
 }
