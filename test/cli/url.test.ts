@@ -3,19 +3,9 @@
  * tested in test/http/url-tickets.test.ts and end to end in test/e2e/processing-*.test.ts): what
  * it asks, what it prints, which failures it retries, and usage errors (exit 2).
  */
-import { PassThrough } from 'node:stream';
 import { urlCommand } from '../../src/cli/url';
+import { captureIo as io } from '../support/capture-io';
 import { listen } from '../support/raw-http';
-
-function io(env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, env, out: () => out, err: () => err };
-}
 
 interface Seen {
   method: string;

@@ -12,11 +12,10 @@ import { request as httpRequest } from 'node:http';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { createApiKey } from '../../src/auth';
-import type { CpIo } from '../../src/cli/cp';
 import { urlCommand, type UrlTicket } from '../../src/cli/url';
+import { captureIo } from '../support/capture-io';
 import { curl } from '../support/curl';
 import { SERVICE_CONTENT_TYPE, startProcessingService, type JobResult, type ProcessingService } from '../support/processing-service';
 import { rawRequest } from '../support/raw-http';
@@ -60,16 +59,6 @@ export interface ProcessingTarget {
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-function captureIo(token: string): CpIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, env: { SIGNPOST_TOKEN: token }, out: () => out, err: () => err };
-}
-
 export function processingSuite(target: ProcessingTarget): void {
   let dir: string;
   let mountUrl: string;
@@ -80,7 +69,7 @@ export function processingSuite(target: ProcessingTarget): void {
 
   /** `signpost url …` as `token`: exit code, stdout, stderr. */
   const signpostUrl = async (token: string, args: string[]) => {
-    const io = captureIo(token);
+    const io = captureIo({ SIGNPOST_TOKEN: token });
     const code = await urlCommand(args, io);
     return { code, out: io.out(), err: io.err() };
   };
