@@ -56,6 +56,14 @@ describeWith('curl', 'apt-get install curl')('no secrets in debug logs', () => {
       locations.push(r.headers.location!);
     }
     expect(await curlStatus(['-L', '--upload-file', file, u('open/y.txt')])).toBe(200);
+    // URL tickets: the URL travels in the response body, which is never logged either.
+    for (const which of ['get', 'head', 'put']) {
+      const r = await rawRequest(pg.gw.url, 'POST', `/files/home/alice/a.txt?url=${which}`, { authorization: `Bearer ${pg.aliceKey}`, accept: 'text/plain' });
+      expect(r.status).toBe(which === 'put' ? 411 : 200); // own-home has a maxSize: no unknown-size PUT URL
+      if (r.status === 200) locations.push(r.body.trim());
+    }
+    const out = await rawRequest(pg.gw.url, 'POST', '/files/open/out.txt?url=put', { accept: 'text/plain' });
+    locations.push(out.body.trim());
   });
 
   it('logged at debug level, but no secret anywhere in the log', () => {
