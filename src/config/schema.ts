@@ -25,6 +25,8 @@ export const S3StorageSchema = z.strictObject({
   /** Any S3-compatible endpoint; absent means AWS's regional endpoint. */
   endpoint: z.url().optional(),
   forcePathStyle: bool.default(false),
+  /** Storage verifies a signed x-amz-checksum-sha256 (AWS, MinIO, Ceph 19+; not Ceph RGW 16). Default: true only without `endpoint` (AWS). */
+  checksumSha256: bool.optional(),
 });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
