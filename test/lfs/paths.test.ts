@@ -3,8 +3,14 @@
  * several segments), repository names, oids and sizes (the zero-byte object included), the
  * documented key layout, the `lfs` config, and what `policy explain` decides for LFS requests.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { policyExplain } from '../../src/cli/policy';
 import { ConfigError, loadConfig } from '../../src/config/load';
 import { lfsExplainTarget } from '../../src/lfs/explain';
+import { teamPolicy } from './support';
 import { checkObject, EMPTY_OID, lfsMountPath, lockIdOf, lockKey, locksKey, objectKey, oidChecksum, parseLfsPath } from '../../src/lfs/paths';
 
 const OID = 'a'.repeat(64);
@@ -121,5 +127,34 @@ describe('policy explain for LFS requests', () => {
 
   it('leaves other paths to the mounts', () => {
     expect(lfsExplainTarget('GET', '/files/lfs/x', new URLSearchParams(), '')).toBeUndefined();
+  });
+});
+
+describe('signpost policy explain, on LFS requests', () => {
+  let dir: string;
+  let file: string;
+  let out: string[];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'signpost-explain-'));
+    file = join(dir, 'policy.yaml');
+    writeFileSync(file, stringify(teamPolicy));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => {
+    out = [];
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it.each([
+    ['alice', 'PUT', `/lfs/acme/widgets/objects/${OID}`, 0, `ALLOW  write "lfs/acme/widgets/objects/aa/aa/${OID}" as alice`],
+    ['rita', 'PUT', `/lfs/acme/widgets/objects/${OID}`, 3, `DENY  write "lfs/acme/widgets/objects/aa/aa/${OID}" as rita`],
+    ['rita', 'GET', '/lfs/acme/widgets/locks', 0, 'ALLOW  read "lfs/acme/widgets/locks" as rita'],
+    ['bob', 'POST', `/lfs/acme/widgets/locks/${OID}/unlock?force`, 3, 'DENY  delete "lfs/acme/widgets/locks" as bob'],
+    ['alice', 'POST', `/lfs/acme/widgets/locks/${OID}/unlock?force`, 0, 'ALLOW  delete "lfs/acme/widgets/locks" as alice'],
+    ['alice', 'GET', '/lfs/acme/widgets/objects/nope', 1, '400: an oid is 64 lowercase hex digits'],
+  ])('as %s: %s %s', (who, method, path, code, first) => {
+    expect(policyExplain(['--policy', file, '--as', who, method, path])).toBe(code);
+    expect(out[0]).toBe(first);
   });
 });
