@@ -31,7 +31,7 @@ import { MAX_SINGLE_PUT_BYTES } from '../routes/upload-headers';
 import { bindsContent } from '../storage/capabilities';
 import { mapWithLimit } from '../storage/object-calls';
 import { ObjectOperations, type PresignedRequest } from '../storage/types';
-import { authorizeKeys } from './access';
+import { authorizeKeys, type AllowedKeys } from './access';
 import type { LfsContext } from './context';
 import { checkObject, LFS_ROOT, objectKey, oidChecksum } from './paths';
 import { checkRef, LfsError, lfsObject, originOf, readLfsJson, sendLfs, validationError } from './protocol';
@@ -68,7 +68,7 @@ export async function batch(ctx: RouteContext, lfs: LfsContext, req: IncomingMes
   const { prefix } = lfs.mount;
   const keys = [...new Set(valid.map((e) => objectKey(prefix, repo, e.oid)))] as [string, ...string[]];
   const upload = operation === 'upload';
-  let allowed;
+  let allowed: AllowedKeys;
   try {
     allowed = await authorizeKeys(ctx, req, res, upload ? Actions.write : Actions.read, keys);
   } catch (err) {

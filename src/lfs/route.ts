@@ -45,11 +45,12 @@ export function lfsHandler(ctx: RouteContext, lfs: LfsContext): LfsHandler {
   return async (req, res, rest, query) => {
     try {
       const target = parseLfsPath(rest);
-      const handler = target.ok ? LFS_ROUTES[target.endpoint][req.method ?? ''] : undefined;
+      const methods = target.ok ? LFS_ROUTES[target.endpoint] : {};
+      const handler = Object.hasOwn(methods, req.method ?? '') ? methods[req.method!] : undefined;
       // Handlers read (or refuse) their own JSON bodies; nothing else here wants one.
       if (!handler || req.method === 'GET') discardUnwantedBody(req, res);
       if (!target.ok) throw new LfsError(target.status, target.status === 404 ? 'not_found' : 'validation_error', target.message);
-      if (!handler) throw methodNotAllowed(Object.keys(LFS_ROUTES[target.endpoint]));
+      if (!handler) throw methodNotAllowed(Object.keys(methods));
       facts(res).action = `lfs-${target.endpoint}`;
       await handler(ctx, lfs, req, res, target.repo, { query, ...(target.lockId !== undefined && { lockId: target.lockId }) });
     } catch (err) {
