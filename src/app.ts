@@ -12,7 +12,8 @@
  * Under a mount, the transfer endpoints (listings, upload tickets, downloads, share links; see
  * routes/dispatch.ts) are selected by the query string or a trailing "/". Only a request whose
  * target contains "?" or whose path ends in "/" is looked at twice, so the plain redirect path
- * costs one `includes` and one `endsWith` more than before.
+ * costs one `includes` and one `endsWith` more than before. Paths under `/lfs/` are the Git LFS
+ * server (src/lfs), on the mount `deps.lfs` names.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ import { createMetrics } from './http/metrics';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
+import { LFS_ROOT } from './lfs/paths';
+import { createLfs, type LfsOption } from './lfs/route';
 import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
@@ -54,6 +57,8 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
+  /** The Git LFS server at /lfs (src/lfs): which mount holds it (default: the first), or false for none. */
+  readonly lfs?: LfsOption;
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -63,6 +68,8 @@ export const EXPRESS_ROUTES = [
 ] as const;
 
 export type App = RequestListener<typeof IncomingMessage, typeof ServerResponse>;
+
+const LFS_PREFIX = `${LFS_ROOT}/`;
 
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
@@ -78,6 +85,7 @@ export function createApp(deps: AppDeps): App {
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
+  const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -119,6 +127,11 @@ export function createApp(deps: AppDeps): App {
     if (applyCors(req, res)) return;
     const url = req.url ?? '/';
     const path = rawPathOf(url);
+    if (lfs && path.startsWith(LFS_PREFIX)) {
+      const q = url.indexOf('?');
+      void lfs(req, res, path.slice(LFS_PREFIX.length), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+      return;
+    }
     for (const { mount, base } of mounts) {
       if (path.startsWith(base) || path === mount.path) {
         const rawKey = path.slice(base.length);

@@ -9,11 +9,13 @@ import { loadAccessControl, type AccessControl } from './access';
 import { createApp, type App } from './app';
 import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
+import { lfsMountPath } from './lfs/paths';
+import type { LfsOption } from './lfs/route';
 import type { Logger } from './log';
 import { ConfigError } from './config/load';
 import type { PolicyRule } from './policy';
 import type { Decide } from './policy/types';
-import { describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints } from './storage/capabilities';
+import { bindsContent, describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints } from './storage/capabilities';
 import type { Mount } from './storage/mount';
 import type { StorageBackend } from './storage/types';
 
@@ -69,6 +71,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
     metrics: config.metrics,
+    lfs: lfsOption(config),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
@@ -76,12 +79,17 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
   return { app, mounts, access };
 }
 
+function lfsOption(config: Config): LfsOption {
+  const mount = lfsMountPath(config);
+  return mount === undefined ? false : { mount };
+}
+
 /** Says at startup what each mount's storage enforces; refuses rules that need more (fail closed). */
 function checkStorageEnforcement(rules: readonly PolicyRule[], mounts: readonly Mount[], logger: Logger): void {
   for (const m of mounts) {
     const gatewayOnly = gatewayOnlyConstraints(m.backend);
     logger.info(
-      { mount: m.path, backend: m.backend.kind, storageEnforces: [...m.backend.storageEnforces], gatewayOnly },
+      { mount: m.path, backend: m.backend.kind, storageEnforces: [...m.backend.storageEnforces], gatewayOnly, checksumSha256: bindsContent(m.backend) },
       gatewayOnly.length ? `mount ${m.path} (${m.backend.kind}): ${gatewayOnly.join(', ')} enforced by the gateway only, not by storage` : `mount ${m.path} (${m.backend.kind}): storage enforces every policy constraint`,
     );
   }

@@ -25,6 +25,8 @@ export const S3StorageSchema = z.strictObject({
   /** Any S3-compatible endpoint; absent means AWS's regional endpoint. */
   endpoint: z.url().optional(),
   forcePathStyle: bool.default(false),
+  /** Storage verifies a signed x-amz-checksum-sha256 (AWS, MinIO, Ceph 19+; not Ceph RGW 16). Default: true only without `endpoint` (AWS). */
+  checksumSha256: bool.optional(),
 });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
@@ -113,10 +115,19 @@ export const ConfigSchema = z
     metrics: bool.default(false),
     /** Optional token-bucket limits per caller (principal, or client address when anonymous); 429 + Retry-After. */
     rateLimit: z.strictObject({ perSecond: z.coerce.number().positive(), burst: z.coerce.number().int().min(1) }).optional(),
+    /** The Git LFS server at /lfs/<repo> (src/lfs): objects and locks live under `lfs/` in this mount (default: the first mount); false turns it off. */
+    lfs: z.union([z.literal(false), z.strictObject({ mount: z.string().min(1).optional() })]).default({}),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
   })
   .superRefine((config, ctx) => {
+    if (config.lfs !== false) {
+      const lfsMount = config.lfs.mount;
+      if (lfsMount !== undefined && !config.mounts.some((m) => m.path === lfsMount)) ctx.addIssue({ code: 'custom', path: ['lfs', 'mount'], message: `no mount ${lfsMount} (mounts: ${config.mounts.map((m) => m.path).join(', ')})` });
+      config.mounts.forEach((m, i) => {
+        if (m.path === '/lfs' || m.path.startsWith('/lfs/')) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: '/lfs is the Git LFS server: choose another mount path, or set lfs: false' });
+      });
+    }
     const seen = new Set<string>();
     config.mounts.forEach((m, i) => {
       if (seen.has(m.path)) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: `duplicate mount path ${m.path}` });

@@ -55,12 +55,13 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
       'SIGNPOST_URL_TTL is longer than the Lambda role credentials are known to live; URLs are capped',
     );
   }
-  const { region, endpoint, forcePathStyle } = config.storage;
+  const { region, endpoint, forcePathStyle, checksumSha256 } = config.storage;
   const backend = createS3Backend({
     region,
     forcePathStyle,
     credentials: lambdaEnvCredentials(env),
     ...(endpoint !== undefined && { endpoint }),
+    ...(checksumSha256 !== undefined && { checksumSha256 }),
   });
   const { app } = buildGateway(config, backend, { logger, ...overrides });
   return { app, config, logger };

@@ -5,6 +5,7 @@
  * that every route the app dispatches is documented here.
  */
 import type { Request, Response } from 'express';
+import { LFS_PATHS, LFS_SCHEMAS } from '../lfs/openapi';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
@@ -92,6 +93,7 @@ export const OPENAPI = {
     },
     '/files/': { get: { summary: 'list the mount root', parameters: listQuery, responses: listResponses } },
     '/files/{folder}/': { parameters: [folder], get: { summary: 'list a folder (needs `list` on the folder key without its trailing slash)', parameters: listQuery, responses: listResponses } },
+    ...LFS_PATHS,
   },
   components: {
     schemas: {
@@ -133,6 +135,7 @@ export const OPENAPI = {
           cursor: { type: ['string', 'null'] },
         },
       },
+      ...LFS_SCHEMAS,
     },
   },
 } as const;

@@ -118,12 +118,12 @@ export const MAX_JSON_BODY_BYTES = 4096;
  * `100 Continue` first when the client waits for it (the server's checkContinue listener
  * leaves that to the handler). Returns undefined when the request has no body.
  */
-export async function readSmallJson(req: IncomingMessage, res: ServerResponse, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
+export async function readSmallJson(req: IncomingMessage, res: ServerResponse, limit = MAX_JSON_BODY_BYTES, types: readonly string[] = ['application/json']): Promise<unknown> {
   const length = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (!chunked && (length === undefined || length === '0')) return undefined;
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw unsupportedMediaType('the request body must be application/json');
+  if (!types.includes(type)) throw unsupportedMediaType(`the request body must be ${types.join(' or ')}`);
   if (length !== undefined && Number(length) > limit) throw payloadTooLarge(`the JSON body is limited to ${limit} bytes`);
   if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
   const chunks: Buffer[] = [];

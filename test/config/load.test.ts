@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       corsOrigins: [],
       shutdownGrace: 10,
       metrics: false,
+      lfs: {},
     });
   });
 
