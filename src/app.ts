@@ -18,6 +18,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { join } from 'node:path';
 import type express from 'express';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
+import { limitCallers } from './http/caller-limits';
 import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
@@ -66,13 +67,15 @@ export type App = RequestListener<typeof IncomingMessage, typeof ServerResponse>
 
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
+  const authenticate = deps.authenticate ?? anonymousOnly;
+  const limits = deps.rateLimit && limitCallers(createRateLimiter(deps.rateLimit), authenticate);
   const ctx: RouteContext = {
     decide: deps.decide ?? allowAll,
-    authenticate: deps.authenticate ?? anonymousOnly,
+    authenticate: limits?.authenticate ?? authenticate,
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
-    ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
+    ...(limits && { limits }),
     ...(deps.metrics && { metrics: createMetrics() }),
   };
   const { metrics } = ctx;
