@@ -31,6 +31,7 @@ import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
 import { routeFor } from './routes/dispatch';
+import { createCursorSealer } from './routes/listing-cursor';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): App {
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
+    cursors: createCursorSealer(deps.shareKey),
     ...(limits && { limits }),
     ...(deps.metrics && { metrics: createMetrics() }),
   };

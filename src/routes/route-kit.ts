@@ -14,6 +14,7 @@ import { keyFromPath } from '../keys/object-key';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
 import type { ShareSigner } from '../share/tokens';
+import type { CursorSealer } from './listing-cursor';
 import type { Mount } from '../storage/mount';
 import { withCredentials } from '../storage/storage-call';
 import type { PresignedRequest, PresignInput } from '../storage/types';
@@ -25,6 +26,8 @@ export interface RouteContext {
   readonly urlTtl: number;
   readonly now: () => Date;
   readonly share: ShareSigner;
+  /** Seals and opens listing cursors (listing-cursor.ts). */
+  readonly cursors: CursorSealer;
   /** Optional per-caller limits (caller-limits.ts); `authenticate` already applies them. */
   readonly limits?: CallerLimits;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
