@@ -23,7 +23,8 @@ import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
-import { createMetrics } from './http/metrics';
+import type { Metrics } from './http/metrics';
+import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
@@ -51,8 +52,9 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** The share-link signing key (`shareKey`); absent: random per start, so links die on restart. */
   readonly shareKey?: string;
-  /** Serve GET /metrics (Prometheus). */
-  readonly metrics?: boolean;
+  /** Prometheus metrics to count into; GET /metrics is served here only with `metricsToken` (http/metrics-endpoint.ts). */
+  readonly metrics?: Metrics;
+  readonly metricsToken?: string;
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
@@ -78,7 +80,7 @@ export function createApp(deps: AppDeps): App {
     share: createShareSigner(deps.shareKey),
     cursors: createCursorSealer(deps.shareKey),
     ...(limits && { limits }),
-    ...(deps.metrics && { metrics: createMetrics() }),
+    ...(deps.metrics && { metrics: deps.metrics }),
   };
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
@@ -100,11 +102,9 @@ export function createApp(deps: AppDeps): App {
     rest.set('etag', false);
     rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
     for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
-    if (metrics) {
-      rest.get('/metrics', (_req, res) => {
-        res.setHeader('Cache-Control', 'no-store');
-        res.type('text/plain; version=0.0.4').send(metrics.render());
-      });
+    if (metrics && deps.metricsToken !== undefined) {
+      const allowed = bearerMatches(deps.metricsToken);
+      rest.get('/metrics', serveMetrics(metrics, (req) => allowed(req.headers.authorization)));
     }
     rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
     rest.use(() => {

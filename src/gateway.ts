@@ -9,6 +9,7 @@ import { loadAccessControl, type AccessControl } from './access';
 import { createApp, type App } from './app';
 import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
+import { createMetrics, type Metrics } from './http/metrics';
 import type { Logger } from './log';
 import { ConfigError } from './config/load';
 import type { PolicyRule } from './policy';
@@ -33,6 +34,8 @@ export interface Gateway {
   readonly app: App;
   readonly mounts: readonly Mount[];
   readonly access: AccessControl;
+  /** Present when metrics are on; without a metrics token the server serves them on a loopback port. */
+  readonly metrics?: Metrics;
 }
 
 export function defaultBucket(config: Config): string {
@@ -61,6 +64,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     return { path: m.path, bucket: mountBucket(config, m), prefix: m.prefix, backend: chosen };
   });
   checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
+  const metrics = config.metrics ? createMetrics() : undefined;
   const app = createApp({
     mounts,
     logger: options.logger,
@@ -68,12 +72,13 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     corsOrigins: config.corsOrigins,
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
-    metrics: config.metrics,
+    ...(metrics && { metrics }),
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
   });
-  return { app, mounts, access };
+  return { app, mounts, access, ...(metrics && { metrics }) };
 }
 
 /** Says at startup what each mount's storage enforces; refuses rules that need more (fail closed). */
