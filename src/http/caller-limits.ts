@@ -29,7 +29,27 @@ export interface CallerLimits {
   chargeAddress(req: IncomingMessage, now: Date): void;
 }
 
+/** Addresses whose budget keys are remembered (a caller keeps its address; parsing IPv6 costs microseconds). */
+const REMEMBERED_ADDRESSES = 10_000;
+
+interface ClientKeys {
+  readonly anonymous: string;
+  readonly failures: string;
+}
+
 export function limitCallers(limiter: RateLimiter, authenticate: Authenticate): CallerLimits {
+  // Per address, the same key strings every time (a Map hashes a string once, not each new concatenation).
+  const byAddress = new Map<string, ClientKeys>();
+  const keysOf = (address: string | undefined): ClientKeys => {
+    let keys = byAddress.get(address ?? '');
+    if (keys === undefined) {
+      if (byAddress.size >= REMEMBERED_ADDRESSES) byAddress.clear(); // bounded; a flood of addresses just misses
+      const client = clientKey(address);
+      keys = { anonymous: `addr:${client}`, failures: `fail:${client}` };
+      byAddress.set(address ?? '', keys);
+    }
+    return keys;
+  };
   const charge = (key: string, nowMs: number): void => {
     const wait = limiter.take(key, nowMs);
     if (wait > 0) throw tooManyRequests(wait);
@@ -38,25 +58,24 @@ export function limitCallers(limiter: RateLimiter, authenticate: Authenticate): 
   return {
     authenticate: async (req, now) => {
       const nowMs = now.getTime();
-      const client = clientKey(req.socket.remoteAddress);
+      const keys = keysOf(req.socket.remoteAddress);
       let principal: Principal;
       if (req.headers.authorization === undefined) {
         principal = await authenticate(req, now);
       } else {
-        const failures = `fail:${client}`;
-        charge(failures, nowMs);
+        charge(keys.failures, nowMs);
         try {
           principal = await authenticate(req, now);
         } catch (err) {
           // Only a refusal of the credential itself is the caller's failure; a 503 is ours.
-          if (!(err instanceof HttpError && err.statusCode === 401)) limiter.refund(failures);
+          if (!(err instanceof HttpError && err.statusCode === 401)) limiter.refund(keys.failures);
           throw err;
         }
-        limiter.refund(failures);
+        limiter.refund(keys.failures);
       }
-      charge(principal.kind === 'anonymous' ? `addr:${client}` : `${principal.via}:${principal.subject}`, nowMs);
+      charge(principal.kind === 'anonymous' ? keys.anonymous : `${principal.via}:${principal.subject}`, nowMs);
       return principal;
     },
-    chargeAddress: (req, now) => charge(`addr:${clientKey(req.socket.remoteAddress)}`, now.getTime()),
+    chargeAddress: (req, now) => charge(keysOf(req.socket.remoteAddress).anonymous, now.getTime()),
   };
 }

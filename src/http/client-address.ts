@@ -24,5 +24,5 @@ export function clientKey(address: string | undefined): string {
   const v6 = ipaddr.IPv6.parse(address);
   if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
   const network = v6.toByteArray().map((b, i) => (i < IPV6_PREFIX_BITS / 8 ? b : 0));
-  return `${ipaddr.fromByteArray(network).toString()}/${IPV6_PREFIX_BITS}`;
+  return `${ipaddr.fromByteArray(network).toNormalizedString()}/${IPV6_PREFIX_BITS}`;
 }
