@@ -30,7 +30,7 @@ export interface PackageFileProps {
 }
 
 export function writePackageFiles(scope: Construct, props: PackageFileProps): { paths: string[]; policy: boolean } {
-  const auth = props.access.authFile === undefined ? undefined : checkedAuth(props.access.authFile, props.access.jwtSecret !== undefined);
+  const auth = props.access.authFile === undefined ? undefined : checkedAuth(props.access.authFile, props.access.jwtSecret !== undefined, props.access.apiKeysParameter !== undefined);
   if (props.access.jwtSecret !== undefined && auth?.jwt === undefined) {
     throw new Error('Signpost: jwtSecret needs an authFile with an `auth.jwt` section (issuer, audience, ...) to use it with');
   }
@@ -63,12 +63,18 @@ function checkedPolicy(file: string): unknown {
 
 type AuthSection = Record<string, unknown> & { jwt?: Record<string, unknown> };
 
-/** authFile holds the auth settings, bare or under `auth:`; validated with a stand-in for the fetched secret. */
-function checkedAuth(file: string, secretFetched: boolean): AuthSection {
+/**
+ * authFile holds the auth settings, bare or under `auth:`; validated with stand-ins for what is
+ * fetched at init (the JWT secret; an API key when keys come from the parameter, so a JWT section
+ * that does not separate their subjects fails here, not in the deployed function).
+ */
+function checkedAuth(file: string, secretFetched: boolean, keysFetched: boolean): AuthSection {
   const parsed = readStructured(file) as Record<string, unknown> | null;
   const auth = (parsed !== null && typeof parsed === 'object' && 'auth' in parsed ? parsed.auth : parsed) as AuthSection | null;
   if (auth === null || typeof auth !== 'object') throw new Error(`Signpost: ${file} must hold the auth settings (an object, or { auth: ... })`);
-  const standIn = secretFetched && auth.jwt ? { ...auth, jwt: { ...auth.jwt, hs256Secret: 'x'.repeat(32) } } : auth;
+  const withSecret = secretFetched && auth.jwt ? { ...auth, jwt: { ...auth.jwt, hs256Secret: 'x'.repeat(32) } } : auth;
+  const keys = Array.isArray(auth.apiKeys) ? (auth.apiKeys as unknown[]) : [];
+  const standIn = keysFetched ? { ...withSecret, apiKeys: [...keys, { hash: '0'.repeat(64), subject: 'stand-in' }] } : withSecret;
   const result = parseAuthConfig(standIn);
   if (!result.ok) throw new Error(`Signpost: invalid auth settings in ${file}:\n${result.problems.map((p) => `  - auth.${p}`).join('\n')}`);
   return auth;

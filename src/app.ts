@@ -19,11 +19,13 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { join } from 'node:path';
 import type express from 'express';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
+import { limitCallers } from './http/caller-limits';
 import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
-import { createMetrics } from './http/metrics';
+import type { Metrics } from './http/metrics';
+import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
@@ -33,6 +35,7 @@ import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
 import { routeFor } from './routes/dispatch';
+import { createCursorSealer } from './routes/listing-cursor';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
@@ -52,8 +55,9 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** The share-link signing key (`shareKey`); absent: random per start, so links die on restart. */
   readonly shareKey?: string;
-  /** Serve GET /metrics (Prometheus). */
-  readonly metrics?: boolean;
+  /** Prometheus metrics to count into; GET /metrics is served here only with `metricsToken` (http/metrics-endpoint.ts). */
+  readonly metrics?: Metrics;
+  readonly metricsToken?: string;
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
@@ -73,14 +77,17 @@ const LFS_PREFIX = `${LFS_ROOT}/`;
 
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
+  const authenticate = deps.authenticate ?? anonymousOnly;
+  const limits = deps.rateLimit && limitCallers(createRateLimiter(deps.rateLimit), authenticate);
   const ctx: RouteContext = {
     decide: deps.decide ?? allowAll,
-    authenticate: deps.authenticate ?? anonymousOnly,
+    authenticate: limits?.authenticate ?? authenticate,
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
-    ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
-    ...(deps.metrics && { metrics: createMetrics() }),
+    cursors: createCursorSealer(deps.shareKey),
+    ...(limits && { limits }),
+    ...(deps.metrics && { metrics: deps.metrics }),
   };
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
@@ -103,11 +110,9 @@ export function createApp(deps: AppDeps): App {
     rest.set('etag', false);
     rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
     for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
-    if (metrics) {
-      rest.get('/metrics', (_req, res) => {
-        res.setHeader('Cache-Control', 'no-store');
-        res.type('text/plain; version=0.0.4').send(metrics.render());
-      });
+    if (metrics && deps.metricsToken !== undefined) {
+      const allowed = bearerMatches(deps.metricsToken);
+      rest.get('/metrics', serveMetrics(metrics, (req) => allowed(req.headers.authorization)));
     }
     rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
     rest.use(() => {

@@ -11,6 +11,7 @@ import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
 import { lfsMountPath } from './lfs/paths';
 import type { LfsOption } from './lfs/route';
+import { createMetrics, type Metrics } from './http/metrics';
 import type { Logger } from './log';
 import { ConfigError } from './config/load';
 import type { PolicyRule } from './policy';
@@ -35,6 +36,8 @@ export interface Gateway {
   readonly app: App;
   readonly mounts: readonly Mount[];
   readonly access: AccessControl;
+  /** Present when metrics are on; without a metrics token the server serves them on a loopback port. */
+  readonly metrics?: Metrics;
 }
 
 export function defaultBucket(config: Config): string {
@@ -63,6 +66,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     return { path: m.path, bucket: mountBucket(config, m), prefix: m.prefix, backend: chosen };
   });
   checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
+  const metrics = config.metrics ? createMetrics() : undefined;
   const app = createApp({
     mounts,
     logger: options.logger,
@@ -70,13 +74,14 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     corsOrigins: config.corsOrigins,
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
-    metrics: config.metrics,
     lfs: lfsOption(config),
+    ...(metrics && { metrics }),
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
   });
-  return { app, mounts, access };
+  return { app, mounts, access, ...(metrics && { metrics }) };
 }
 
 function lfsOption(config: Config): LfsOption {

@@ -8,12 +8,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
+import { ConfigError } from './config/load';
+import { DEFAULT_METRICS_PORT, listenForMetrics, type MetricsListener } from './http/metrics-endpoint';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
 
 export interface RunningServer {
   readonly url: string;
+  /** Where GET /metrics is served when metrics are on without a token (loopback only). */
+  readonly metricsUrl?: string;
   readonly runtime: Runtime;
   readonly server: Server;
   /** Graceful: waits up to `config.shutdownGrace` seconds for in-flight requests. */
@@ -47,6 +51,16 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
     await runtime.close();
     throw err;
   }
+  let metricsListener: MetricsListener | undefined;
+  if (runtime.metrics && config.metricsToken === undefined) {
+    try {
+      metricsListener = await listenForMetrics(runtime.metrics, config.metricsPort ?? DEFAULT_METRICS_PORT);
+    } catch (err) {
+      server.close();
+      await runtime.close();
+      throw new ConfigError(`cannot serve metrics on 127.0.0.1:${config.metricsPort ?? DEFAULT_METRICS_PORT} (${(err as NodeJS.ErrnoException).code ?? String(err)}): set SIGNPOST_METRICS_PORT, or SIGNPOST_METRICS_TOKEN to serve them on the gateway's port`);
+    }
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const logger: Logger = options.logger;
@@ -61,8 +75,9 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
         server.closeAllConnections();
       }, config.shutdownGrace * 1000);
       // The gateway and the embedded store drain side by side, each within the grace period.
-      await Promise.all([done.finally(() => clearTimeout(grace)), runtime.close()]);
+      await Promise.all([done.finally(() => clearTimeout(grace)), runtime.close(), metricsListener?.close()]);
+      runtime.metrics?.stop();
     })());
 
-  return { url: `http://${host}:${port}`, runtime, server, close };
+  return { url: `http://${host}:${port}`, runtime, server, close, ...(metricsListener && { metricsUrl: metricsListener.url }) };
 }

@@ -23,6 +23,8 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_SHUTDOWN_GRACE', ['shutdownGrace']],
   ['SIGNPOST_POLICY', ['policy']],
   ['SIGNPOST_METRICS', ['metrics']],
+  ['SIGNPOST_METRICS_TOKEN', ['metricsToken']],
+  ['SIGNPOST_METRICS_PORT', ['metricsPort']],
   ['SIGNPOST_SHARE_KEY', ['shareKey']],
   ['SIGNPOST_STORE_PORT', ['storage', 'port']],
   ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],

@@ -113,6 +113,10 @@ export const ConfigSchema = z
     shareKey: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
     /** Serve Prometheus metrics at GET /metrics (counts and latencies only; no keys or principals). */
     metrics: bool.default(false),
+    /** With it, /metrics is on the gateway's port for `Authorization: Bearer <token>` only; without, on 127.0.0.1:metricsPort only. */
+    metricsToken: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+    /** The loopback port metrics are served on when there is no metricsToken (default 9464; 0 picks a free one). */
+    metricsPort: port.optional(),
     /** Optional token-bucket limits per caller (principal, or client address when anonymous); 429 + Retry-After. */
     rateLimit: z.strictObject({ perSecond: z.coerce.number().positive(), burst: z.coerce.number().int().min(1) }).optional(),
     /** The Git LFS server at /lfs/<repo> (src/lfs): objects and locks live under `lfs/` in this mount (default: the first mount); false turns it off. */
@@ -127,6 +131,12 @@ export const ConfigSchema = z
       config.mounts.forEach((m, i) => {
         if (m.path === '/lfs' || m.path.startsWith('/lfs/')) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: '/lfs is the Git LFS server: choose another mount path, or set lfs: false' });
       });
+    }
+    for (const field of ['metricsToken', 'metricsPort'] as const) {
+      if (config[field] !== undefined && !config.metrics) ctx.addIssue({ code: 'custom', path: [field], message: 'only applies with metrics on (SIGNPOST_METRICS=true)' });
+    }
+    if (config.metricsToken !== undefined && config.metricsPort !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['metricsPort'], message: 'choose one: metricsToken serves /metrics on the gateway\'s port, metricsPort on a loopback port' });
     }
     const seen = new Set<string>();
     config.mounts.forEach((m, i) => {

@@ -47,6 +47,9 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
       'no policy configured (SIGNPOST_POLICY): anyone who can reach this function could read, write and delete; set SIGNPOST_ALLOW_ALL=true to accept that (e.g. to try it out)',
     );
   }
+  if (config.metrics && config.metricsToken === undefined) {
+    throw new ConfigError('SIGNPOST_METRICS on Lambda needs SIGNPOST_METRICS_TOKEN: a function has no loopback port to serve them on, and its front door is public');
+  }
   const { logger: given, ...overrides } = options;
   const logger = given ?? createLogger(config.logLevel);
   if (config.urlTtl > LAMBDA_MAX_URL_TTL_SECONDS) {

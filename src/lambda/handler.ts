@@ -15,7 +15,7 @@
 import serverless from 'serverless-http';
 import { guardRequests } from '../http/request-guard';
 import { composeLambdaGateway, type ComposeOptions } from './compose';
-import type { LambdaHttpEvent } from './front-door';
+import { FRONT_DOORS, type LambdaHttpEvent } from './front-door';
 import { normaliseEvent } from './normalise-event';
 import { rejection, tidyResult, type LambdaResult } from './responses';
 import { fetchLambdaSecrets, lambdaSecretsFrom, type LambdaSecrets } from './secrets';
@@ -45,15 +45,20 @@ export function createLambdaHandler(env: Env, options: ComposeOptions = {}): Lam
 }
 
 function serve(env: Env, options: ComposeOptions, secrets: LambdaSecrets): LambdaHandler {
-  const { app, logger } = composeLambdaGateway(env, options, secrets);
+  const { app, logger, config } = composeLambdaGateway(env, options, secrets);
   // binary: false - the gateway answers redirects and small JSON, never binary bodies.
   const inner = serverless(guardRequests(app), { binary: false });
+  let warnedNoClient = config.rateLimit === undefined;
 
   return async (event, context = {}) => {
     const normalised = normaliseEvent(event);
     if (!normalised.ok) {
       logger.info({ door: normalised.door, status: 400, error: 'invalid_path', reason: normalised.reason }, 'request');
       return rejection(normalised.door, event, 'invalid_path', normalised.reason);
+    }
+    if (!warnedNoClient && normalised.client === undefined) {
+      warnedNoClient = true;
+      logger.warn({ door: normalised.door, field: FRONT_DOORS[normalised.door].clientAddress }, 'the front door gave no client address: anonymous callers without one share a single rate-limit budget (docs/deploy-aws.md)');
     }
     const result = (await inner(normalised.event, context)) as LambdaResult;
     return tidyResult(result, normalised.door);

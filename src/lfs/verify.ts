@@ -14,7 +14,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { forbidden } from '../http/errors';
-import { tooManyRequests } from '../http/rate-limit';
 import { facts } from '../http/request-log';
 import { Actions } from '../policy/types';
 import type { RouteContext } from '../routes/route-kit';
@@ -48,8 +47,7 @@ export async function verifyObject(ctx: RouteContext, lfs: LfsContext, req: Inco
     f.action = Actions.write;
     f.principal = 'lfs-verify-token';
     // No principal: the rate limit counts the client address, as for anonymous callers.
-    const wait = ctx.rateLimit?.take(`ip:${req.socket.remoteAddress ?? ''}`, at.getTime()) ?? 0;
-    if (wait > 0) throw tooManyRequests(wait);
+    ctx.limits?.chargeAddress(req, at);
     const verdict = ctx.share.verify(lfs.mount.path, pseudoKey(key, size), token, Math.floor(at.getTime() / 1000));
     if (verdict !== 'ok') throw forbidden(verdict === 'expired' ? 'the verify action has expired: push again' : 'the verify token does not match this object');
   } else {

@@ -34,7 +34,7 @@ export const OPENAPI = {
   info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md.' },
   paths: {
     '/healthz': { get: { summary: 'liveness', responses: { '200': { description: 'up', ...json({ type: 'object' }) } } } },
-    '/metrics': { get: { summary: 'Prometheus metrics (only when SIGNPOST_METRICS is on; 404 otherwise)', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': error('metrics are off') } } },
+    '/metrics': { get: { summary: 'Prometheus metrics: here only with SIGNPOST_METRICS_TOKEN (Authorization: Bearer <token>); without one they are on a loopback port instead (404 here)', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': error('no or wrong metrics token'), '404': error('metrics are off, or served on the loopback port') } } },
     '/openapi.json': { get: { summary: 'this document', responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
     '/files/{key}': {
       parameters: [key],

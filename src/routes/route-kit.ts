@@ -6,14 +6,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
+import type { CallerLimits } from '../http/caller-limits';
 import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupportedMediaType } from '../http/errors';
 import type { Metrics } from '../http/metrics';
-import { tooManyRequests, type RateLimiter } from '../http/rate-limit';
 import { facts } from '../http/request-log';
 import { keyFromPath } from '../keys/object-key';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
 import type { ShareSigner } from '../share/tokens';
+import type { CursorSealer } from './listing-cursor';
 import type { Mount } from '../storage/mount';
 import { withCredentials } from '../storage/storage-call';
 import type { PresignedRequest, PresignInput } from '../storage/types';
@@ -25,8 +26,10 @@ export interface RouteContext {
   readonly urlTtl: number;
   readonly now: () => Date;
   readonly share: ShareSigner;
-  /** Optional per-caller limits: per principal, or per client address for anonymous callers. */
-  readonly rateLimit?: RateLimiter;
+  /** Seals and opens listing cursors (listing-cursor.ts). */
+  readonly cursors: CursorSealer;
+  /** Optional per-caller limits (caller-limits.ts); `authenticate` already applies them. */
+  readonly limits?: CallerLimits;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
   readonly metrics?: Metrics;
 }
@@ -47,11 +50,12 @@ export async function authorize(ctx: RouteContext, req: IncomingMessage, res: Se
   const at = ctx.now();
   const principal = await ctx.authenticate(req, at);
   f.principal = describePrincipal(principal);
-  if (ctx.rateLimit) {
-    const caller = principal.kind === 'anonymous' ? `ip:${req.socket.remoteAddress ?? ''}` : `${principal.via}:${principal.subject}`;
-    const wait = ctx.rateLimit.take(caller, at.getTime());
-    if (wait > 0) throw tooManyRequests(wait);
-  }
+  return { principal, constraints: allowed(ctx, res, principal, action, key), at };
+}
+
+/** Decides `action` on `key` for a principal `authorize` already authenticated; throws 401/403 when denied. */
+export function allowed(ctx: RouteContext, res: ServerResponse, principal: Principal, action: Action, key: string): Constraints {
+  const f = facts(res);
   let decision: Decision;
   if (ctx.metrics) {
     const started = performance.now();
@@ -66,7 +70,7 @@ export async function authorize(ctx: RouteContext, req: IncomingMessage, res: Se
     if (principal.kind === 'anonymous') throw unauthorized('credentials required', CHALLENGE);
     throw forbidden();
   }
-  return { principal, constraints: decision.constraints, at };
+  return decision.constraints;
 }
 
 /** The URL lifetime for an allow: the rule's ttl or the default, never past SigV4's 7 days. */

@@ -24,7 +24,7 @@ import { uriEncodeKey } from '../signing/uri-encode';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
 import { dispositionFor } from './downloads';
-import { authorize, jsonObject, objectKeyOf, presign, readSmallJson, redirect, sendJson, type RouteContext } from './route-kit';
+import { allowed, authorize, jsonObject, objectKeyOf, presign, readSmallJson, redirect, sendJson, type RouteContext } from './route-kit';
 
 export const DEFAULT_SHARE_TTL_SECONDS = 24 * 3600;
 export const MAX_SHARE_TTL_SECONDS = 7 * 24 * 3600;
@@ -40,8 +40,8 @@ export async function createShareLink(ctx: RouteContext, req: IncomingMessage, r
     discardUnwantedBody(req, res);
   }
   const ttl = parseTtl(ttlValue);
-  const { at } = await authorize(ctx, req, res, Actions.share, key);
-  await authorize(ctx, req, res, Actions.read, key);
+  const { at, principal } = await authorize(ctx, req, res, Actions.share, key);
+  allowed(ctx, res, principal, Actions.read, key);
   facts(res).action = Actions.share;
 
   const expires = Math.floor(at.getTime() / 1000) + ttl;
@@ -70,6 +70,7 @@ export async function openShareLink(ctx: RouteContext, req: IncomingMessage, res
   const key = objectKeyOf(rawKeyPath, mount);
   const token = query.get('share') ?? '';
   const at = ctx.now();
+  ctx.limits?.chargeAddress(req, at); // before the token is checked: guessing links costs too
   const check = ctx.share.verify(mount.path, key, token, Math.floor(at.getTime() / 1000));
   if (check === 'invalid') {
     f.denyReason = 'invalid share token';

@@ -189,6 +189,16 @@ describeWith('curl', 'apt-get install curl')('end to end with curl: Azure Blob (
     expect(await curlStatus(['-L', '-H', 'Range: bytes=1000-2000', u])).toBe(416);
   });
 
+  it('a listing cursor the gateway did not hand out is a 400 here too, before the backend is asked (Azure listings are 501)', async () => {
+    const ask = async (query: string) => {
+      const res = await curl(['-w', '\n%{http_code}', `${running.url}/blobs/run/${query}`]);
+      const cut = res.stdout.lastIndexOf('\n');
+      return { status: Number(res.stdout.slice(cut + 1)), error: (JSON.parse(res.stdout.slice(0, cut)) as { error: string }).error };
+    };
+    for (const cursor of ['garbage', 'AAAA.AAAA', '2!1!MDAwMDA0IWJsb2Ih']) expect(await ask(`?cursor=${encodeURIComponent(cursor)}`)).toEqual({ status: 400, error: 'invalid_cursor' });
+    expect(await ask('')).toEqual({ status: 501, error: 'not_implemented' });
+  });
+
   it('no log line carries a SAS signature, account key or presigned URL', () => {
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) expect(line).not.toMatch(/sig=|[?&]sv=|Signature|Credential|secret|Eby8vdM0/i);

@@ -249,6 +249,29 @@ export function conformanceSuite(target: StoreTarget): void {
       expect(html.stdout).toContain('f1.txt?download">f1.txt</a>');
     });
 
+    it('a listing cursor the gateway did not hand out is a 400 invalid_cursor (not a 502, not an empty page), logged as no error', async () => {
+      for (const name of ['a.txt', 'b.txt', 'c.txt']) expect(await curlStatus(['-L', '--upload-file', file(`cur-${name}`, name), url(`cursor/${name}`)])).toBe(200);
+      const list = async (folder: string, cursor: string): Promise<{ status: number; error?: string; entries?: { name: string }[] }> => {
+        const res = await curl(['-w', '\n%{http_code}', `${gw.url}/files/${runId}/${folder}/?limit=1&cursor=${encodeURIComponent(cursor)}`]);
+        const [text = '', status = ''] = [res.stdout.slice(0, res.stdout.lastIndexOf('\n')), res.stdout.slice(res.stdout.lastIndexOf('\n') + 1)];
+        return { status: Number(status), ...(JSON.parse(text) as { error?: string; entries?: { name: string }[] }) };
+      };
+      const first = JSON.parse((await curl([`${gw.url}/files/${runId}/cursor/?limit=1`])).stdout) as { cursor: string };
+      const errorsBefore = gw.logLines.filter((l) => /"level":(50|60)/.test(l)).length;
+      const garbage = [
+        'garbage',
+        'AAAA',
+        `${first.cursor.slice(0, -2)}${first.cursor.endsWith('AA') ? 'BB' : 'AA'}`,
+        Buffer.from(`k${runId}/cursor/a.txt`).toString('base64url'), // the embedded store's own token format
+        `${runId}/cursor/a.txt`, // a start-after marker, as Ceph RGW would take it
+      ];
+      for (const cursor of garbage) expect(await list('cursor', cursor)).toMatchObject({ status: 400, error: 'invalid_cursor' });
+      expect(await list('listing', first.cursor)).toMatchObject({ status: 400, error: 'invalid_cursor' }); // another folder's cursor
+      expect(gw.logLines.filter((l) => /"level":(50|60)/.test(l))).toHaveLength(errorsBefore);
+      const second = await list('cursor', first.cursor);
+      expect(second).toMatchObject({ status: 200, entries: [{ name: 'b.txt' }] });
+    });
+
     it('a non-ASCII download name comes back from storage as an RFC 6266 Content-Disposition', async () => {
       expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.bin')])).toBe(200);
       const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.bin')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);

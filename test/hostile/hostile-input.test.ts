@@ -254,7 +254,8 @@ const auth: Case[] = [
   c('oversized token (20 KiB): header overflow', get(home, bearer('a'.repeat(20 * 1024))), 431, 'bad_request'),
   c('valid key, someone else\'s home', (t) => get(home, bearer(t.bobKey)), 403, 'forbidden'),
   c('valid key, own home', (t) => get(home, bearer(t.aliceKey)), 307, null),
-  c('valid JWT, own home', (t) => get('/files/home/carol/x', bearer(t.jwts.carol!)), 307, null),
+  c('valid JWT, own home (its issuer\'s namespace)', (t) => get('/files/home/idp:carol/x', bearer(t.jwts.carol!)), 307, null),
+  c('valid JWT whose sub names an API-key user', (t) => get(home, bearer(t.jwts.alice!)), 403, 'forbidden'),
 ];
 
 const ALL: Case[] = [...traversal, ...control, ...utf8, ...percent, ...limits, ...uploads, ...methods, ...targets, ...spoofing, ...auth];
@@ -287,6 +288,7 @@ describeWith('curl', 'apt-get install curl')('hostile input through the running 
         noExp: await sign('alice', { exp: 0 }),
         bob: await sign('bob'),
         carol: await sign('carol'),
+        alice: await sign('alice'),
       },
     };
   });

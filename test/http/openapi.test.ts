@@ -4,6 +4,7 @@
  * documented.
  */
 import request from 'supertest';
+import { createMetrics } from '../../src/http/metrics';
 import { createApp, EXPRESS_ROUTES } from '../../src/app';
 import { LFS_ROUTES } from '../../src/lfs/route';
 import { QUERY_ROUTES } from '../../src/routes/dispatch';
@@ -21,7 +22,7 @@ const backend: StorageBackend = {
 };
 const mounts: Mount[] = [{ path: '/files', bucket: 'b', prefix: '', backend }];
 const { logger } = memoryLogger();
-const app = createApp({ mounts, logger, urlTtl: 300, metrics: true });
+const app = createApp({ mounts, logger, urlTtl: 300, metrics: createMetrics(), metricsToken: 't'.repeat(32) });
 
 const METHODS = ['get', 'head', 'put', 'delete', 'options', 'post'] as const;
 type Op = { parameters?: readonly { name: string; in: string }[] };

@@ -4,6 +4,8 @@
  * bucket's ARNs and the actions the gateway signs; a front door that routes everything to the
  * function with no cache; secrets referenced by name only.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { OBJECT_ACTIONS } from '../../infra/object-permissions';
 import { testFiles } from './support/files';
@@ -166,6 +168,13 @@ describe('options', () => {
     expect(() => synth({ access: { policyFile: files.badPolicy } })).toThrow(/invalid policy[\s\S]*actions/);
     expect(() => synth({ access: { authFile: files.badAuth } })).toThrow(/invalid auth settings[\s\S]*auth\.jwt/);
     expect(() => synth({ access: { jwtSecret: 'signpost/jwt' } })).toThrow(/jwtSecret needs an authFile/);
+  });
+
+  test('API keys from the parameter next to a JWT section without subjectNamespace stop the synth, not the deployed function', () => {
+    const mixed = join(files.dir, 'jwt-no-namespace.yaml');
+    writeFileSync(mixed, 'auth:\n  jwt:\n    issuer: https://issuer.example\n');
+    expect(() => synth({ access: { authFile: mixed, jwtSecret: 'signpost/jwt', apiKeysParameter: '/signpost/keys' } })).toThrow(/auth\.jwt\.subjectNamespace: required when API keys/);
+    expect(() => synth({ access: { authFile: mixed, jwtSecret: 'signpost/jwt', openAccess: true } })).not.toThrow();
   });
 
   test('openAccess is explicit', () => {
