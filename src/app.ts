@@ -29,7 +29,8 @@ import { setSecurityHeaders } from './http/security-headers';
 import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
-import { routeFor } from './routes/dispatch';
+import { ALL_FEATURES, type Features } from './config/features';
+import { featureRoutes, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
@@ -54,6 +55,10 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
+  /** Optional features; those turned off answer 501 (default: all on). */
+  readonly features?: Features;
+  /** The gateway's base URL as clients reach it (share links). */
+  readonly publicUrl?: string;
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -72,12 +77,15 @@ export function createApp(deps: AppDeps): App {
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
+    ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
     ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
     ...(deps.metrics && { metrics: createMetrics() }),
   };
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
+  const features = deps.features ?? ALL_FEATURES;
+  const routeFor = featureRoutes(features);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -101,7 +109,7 @@ export function createApp(deps: AppDeps): App {
         res.type('text/plain; version=0.0.4').send(metrics.render());
       });
     }
-    rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
+    rest.use(webFeature(features, () => webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts })));
     rest.use(() => {
       throw notFound();
     });

@@ -27,6 +27,8 @@ export interface GatewayOptions {
   readonly now?: () => Date;
   /** The named backends (`backends:` in config) that mounts may select with `storage:`. */
   readonly backends?: ReadonlyMap<string, StorageBackend>;
+  /** Where the built browser UI lives (default: next to the bundle). */
+  readonly webDir?: string;
 }
 
 export interface Gateway {
@@ -69,6 +71,9 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
     metrics: config.metrics,
+    features: config.features,
+    ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
+    ...(options.webDir !== undefined && { webDir: options.webDir }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),

@@ -29,6 +29,7 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_BUCKET', ['storage', 'bucket']],
   ['SIGNPOST_S3_ENDPOINT', ['storage', 'endpoint']],
   ['SIGNPOST_FORCE_PATH_STYLE', ['storage', 'forcePathStyle']],
+  ['SIGNPOST_PUBLIC_URL', ['publicUrl']],
 ];
 
 export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {

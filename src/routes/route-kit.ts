@@ -25,6 +25,8 @@ export interface RouteContext {
   readonly urlTtl: number;
   readonly now: () => Date;
   readonly share: ShareSigner;
+  /** The gateway's configured base URL as clients reach it (share links). */
+  readonly publicUrl?: string;
   /** Optional per-caller limits: per principal, or per client address for anonymous callers. */
   readonly rateLimit?: RateLimiter;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
