@@ -52,7 +52,7 @@ const CALLS: Readonly<Record<Feature, readonly (readonly [string, Call])[]>> = {
   ],
 };
 
-const deny: Decide = () => ({ effect: 'deny', reason: 'test' });
+const deny: Decide = () => ({ effect: 'deny', rule: null, reason: 'test' });
 
 describe.each(FEATURES)('%s turned off', (feature) => {
   const server = request(app([feature]));

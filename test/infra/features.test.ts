@@ -144,7 +144,7 @@ test('warnings where the web UI needs the deployer: an existing bucket\'s CORS, 
   const warnings = (props: Parameters<typeof synth>[0]) =>
     Annotations.fromStack(synth(props).stack)
       .findWarning('*', Match.anyValue())
-      .map((w) => String(w.entry.data))
+      .map((w) => (typeof w.entry.data === 'string' ? w.entry.data : JSON.stringify(w.entry.data)))
       .filter((text) => text.startsWith('web:'));
   expect(warnings({ bucket: { existingBucketName: 'existing-files' } })).toEqual([expect.stringMatching(/existing bucket's CORS is yours/)]);
   expect(warnings({ frontDoor: 'rest-api' })).toEqual([expect.stringMatching(/serves its stage under \/prod/)]);
