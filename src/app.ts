@@ -109,7 +109,9 @@ export function createApp(deps: AppDeps): App {
         res.type('text/plain; version=0.0.4').send(metrics.render());
       });
     }
-    rest.use(webFeature(features, () => webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts })));
+    // Without multipart, the page sends every file with one ticketed PUT (storage refuses > 5 GiB).
+    const single = features.multipart ? {} : { multipartThreshold: Number.MAX_SAFE_INTEGER };
+    rest.use(webFeature(features, () => webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts, ...single })));
     rest.use(() => {
       throw notFound();
     });

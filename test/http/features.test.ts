@@ -3,12 +3,16 @@
  * answers its routes with 501 and a one-line reason - before authentication or policy (a denying
  * policy still gets the 501), and without touching storage - while everything else is unchanged.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { ALL_FEATURES, FEATURES, type Feature } from '../../src/config/features';
 import type { Decide } from '../../src/policy/types';
 import { staticCredentials } from '../../src/signing/credentials';
 import { createS3Backend } from '../../src/storage/s3-backend';
+import { buildWeb } from '../../src/web/build';
 import type { StorageBackend } from '../../src/storage/types';
 import { memoryLogger } from '../support/memory-log';
 
@@ -23,9 +27,18 @@ const backend: StorageBackend = {
   },
 };
 
-function app(off: readonly Feature[], decide?: Decide) {
+function app(off: readonly Feature[], decide?: Decide, webDir?: string) {
   const features = { ...ALL_FEATURES, ...Object.fromEntries(off.map((f) => [f, false])) };
-  return createApp({ mounts: [{ path: '/files', bucket: 'b', prefix: '', backend }], logger: memoryLogger('silent').logger, urlTtl: 300, now: () => NOW, shareKey: 'k'.repeat(32), features, ...(decide && { decide }) });
+  return createApp({
+    mounts: [{ path: '/files', bucket: 'b', prefix: '', backend }],
+    logger: memoryLogger('silent').logger,
+    urlTtl: 300,
+    now: () => NOW,
+    shareKey: 'k'.repeat(32),
+    features,
+    ...(decide && { decide }),
+    ...(webDir !== undefined && { webDir }),
+  });
 }
 
 type Call = (agent: ReturnType<typeof request>) => request.Test;
@@ -86,4 +99,20 @@ test('all on by default; turning one off never asks storage', async () => {
   expect(storageCalls).toEqual(['list']);
   await request(app(['listing'])).get('/files/reports/');
   expect(storageCalls).toEqual(['list']);
+});
+
+test('without multipart, the web UI sends every file with one ticketed PUT', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signpost-features-web-'));
+  try {
+    await buildWeb(dir);
+    const threshold = async (off: readonly Feature[]) => {
+      const page = await request(app(off, undefined, dir)).get('/');
+      const config = /name="signpost-config" content="([^"]*)"/.exec(page.text)?.[1] ?? '';
+      return (JSON.parse(config.replace(/&quot;/g, '"')) as { multipartThreshold: number }).multipartThreshold;
+    };
+    expect(await threshold([])).toBe(64 * 1024 * 1024);
+    expect(await threshold(['multipart'])).toBe(Number.MAX_SAFE_INTEGER);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
