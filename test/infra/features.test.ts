@@ -151,3 +151,12 @@ test('warnings where the web UI needs the deployer: an existing bucket\'s CORS, 
   expect(warnings({ frontDoor: 'rest-api', domain: { name: 'files.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' } })).toEqual([]);
   expect(warnings({ frontDoor: 'rest-api', bucket: { existingBucketName: 'existing-files' }, features: { web: false } })).toEqual([]);
 });
+
+test('a new shareKeyVersion is a new secret (a new logical id, so CloudFormation replaces it and the function\'s environment changes)', () => {
+  const secretIds = (version?: string) => Object.keys(synth(version === undefined ? {} : { shareKeyVersion: version }).template.findResources('AWS::SecretsManager::Secret'));
+  const [first] = secretIds();
+  const [second] = secretIds('2');
+  expect(first).toMatch(/^GatewayShareKeyKey1/);
+  expect(second).toMatch(/^GatewayShareKeyKey2/);
+  expect(() => synth({ shareKeyVersion: 'v-2' })).toThrow(/shareKeyVersion "v-2" must be 1-32 letters and digits/);
+});
