@@ -3,8 +3,9 @@
  * with the gateway's own code (so a mistake fails `cdk synth`, not a cold start) and written as
  * JSON (the Lambda never needs to parse YAML):
  *
- *   signpost.json  mounts (path, key prefix), the bucket's region if not the stack's, and the
- *                  `auth` settings from authFile - never a secret (those are fetched at init)
+ *   signpost.json  mounts (path, key prefix), the bucket's region if not the stack's, the
+ *                  features the stack deployed, and the `auth` settings from authFile - never a
+ *                  secret (those are fetched at init)
  *   policy.json    the policy file's document, when one is given (SIGNPOST_POLICY points here)
  *
  * They are staged in the cloud assembly directory and copied in by the bundling command hooks.
@@ -17,6 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseAuthConfig } from '../src/auth/auth-config';
 import { ConfigSchema } from '../src/config/schema';
 import { formatProblem, loadPolicyFile } from '../src/policy';
+import type { Features } from '../src/config/features';
 import type { GatewayAccess } from './gateway-function';
 
 /** Where Lambda unpacks the package (LAMBDA_TASK_ROOT). */
@@ -27,6 +29,7 @@ export interface PackageFileProps {
   readonly keyPrefix: string;
   readonly bucketRegion?: string;
   readonly access: GatewayAccess;
+  readonly features: Features;
 }
 
 export function writePackageFiles(scope: Construct, props: PackageFileProps): { paths: string[]; policy: boolean } {
@@ -37,9 +40,10 @@ export function writePackageFiles(scope: Construct, props: PackageFileProps): { 
   const config = {
     mounts: [{ path: props.mountPath, prefix: props.keyPrefix }],
     ...(props.bucketRegion !== undefined && { storage: { region: props.bucketRegion } }),
+    features: props.features,
     ...(auth !== undefined && { auth }),
   };
-  const checked = ConfigSchema.safeParse({ mounts: config.mounts });
+  const checked = ConfigSchema.safeParse({ mounts: config.mounts, features: config.features });
   if (!checked.success) {
     throw new Error(`Signpost: invalid mount (path ${props.mountPath}, prefix "${props.keyPrefix}"): ${checked.error.issues.map((i) => i.message).join('; ')}`);
   }

@@ -34,8 +34,9 @@ import { createLfs, type LfsOption } from './lfs/route';
 import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
-import { routeFor } from './routes/dispatch';
 import { createCursorSealer } from './routes/listing-cursor';
+import { ALL_FEATURES, type Features } from './config/features';
+import { featureRoutes, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
@@ -63,6 +64,10 @@ export interface AppDeps {
   readonly webDir?: string;
   /** The Git LFS server at /lfs (src/lfs): which mount holds it (default: the first), or false for none. */
   readonly lfs?: LfsOption;
+  /** Optional features; those turned off answer 501 (default: all on). */
+  readonly features?: Features;
+  /** The gateway's base URL as clients reach it (share links). */
+  readonly publicUrl?: string;
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -85,6 +90,7 @@ export function createApp(deps: AppDeps): App {
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
+    ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
     cursors: createCursorSealer(deps.shareKey),
     ...(limits && { limits }),
     ...(deps.metrics && { metrics: deps.metrics }),
@@ -93,6 +99,8 @@ export function createApp(deps: AppDeps): App {
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
   const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger);
+  const features = deps.features ?? ALL_FEATURES;
+  const routeFor = featureRoutes(features);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -114,7 +122,9 @@ export function createApp(deps: AppDeps): App {
       const allowed = bearerMatches(deps.metricsToken);
       rest.get('/metrics', serveMetrics(metrics, (req) => allowed(req.headers.authorization)));
     }
-    rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
+    // Without multipart, the page sends every file with one ticketed PUT (storage refuses > 5 GiB).
+    const single = features.multipart ? {} : { multipartThreshold: Number.MAX_SAFE_INTEGER };
+    rest.use(webFeature(features, () => webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts, ...single })));
     rest.use(() => {
       throw notFound();
     });

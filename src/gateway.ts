@@ -30,6 +30,8 @@ export interface GatewayOptions {
   readonly now?: () => Date;
   /** The named backends (`backends:` in config) that mounts may select with `storage:`. */
   readonly backends?: ReadonlyMap<string, StorageBackend>;
+  /** Where the built browser UI lives (default: next to the bundle). */
+  readonly webDir?: string;
 }
 
 export interface Gateway {
@@ -77,6 +79,9 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     lfs: lfsOption(config),
     ...(metrics && { metrics }),
     ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+    features: config.features,
+    ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
+    ...(options.webDir !== undefined && { webDir: options.webDir }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),

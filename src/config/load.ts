@@ -32,6 +32,7 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_S3_ENDPOINT', ['storage', 'endpoint']],
   ['SIGNPOST_FORCE_PATH_STYLE', ['storage', 'forcePathStyle']],
   ['SIGNPOST_S3_CHECKSUM_SHA256', ['storage', 'checksumSha256']],
+  ['SIGNPOST_PUBLIC_URL', ['publicUrl']],
 ];
 
 export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { checkPrefix } from '../keys/object-key';
+import { ALL_FEATURES } from './features';
 
 const seconds = z.coerce.number().int().min(1).max(604_800);
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -123,6 +124,12 @@ export const ConfigSchema = z
     lfs: z.union([z.literal(false), z.strictObject({ mount: z.string().min(1).optional() })]).default({}),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
+    /** The gateway's base URL as clients reach it (share links are built from it, never from Host). */
+    publicUrl: z.httpUrl().refine((u) => !/[?#]/.test(u), 'must be a base URL without a query or fragment').optional(),
+    /** Optional features, all on unless turned off; a request for one that is off gets 501 (routes/features.ts). */
+    features: z
+      .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true) })
+      .default(ALL_FEATURES),
   })
   .superRefine((config, ctx) => {
     if (config.lfs !== false) {

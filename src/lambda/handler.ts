@@ -4,7 +4,7 @@
  * Contract: everything expensive (config, credentials, signer, policy, authentication, the app)
  * is built once per execution environment; the returned handler does per request only what the
  * request needs: normalise the event (one place: normalise-event.ts), hand it to
- * serverless-http, tidy the result. A path that cannot be normalised is answered 400 without
+ * serverless-http, shape the request it builds (request-shape.ts), tidy the result. A path that cannot be normalised is answered 400 without
  * reaching the app. The server's request guard (over-long targets, missing Host) wraps the app
  * here too, so both entry points answer those the same way.
  *
@@ -17,6 +17,7 @@ import { guardRequests } from '../http/request-guard';
 import { composeLambdaGateway, type ComposeOptions } from './compose';
 import { FRONT_DOORS, type LambdaHttpEvent } from './front-door';
 import { normaliseEvent } from './normalise-event';
+import { shapeRequest } from './request-shape';
 import { rejection, tidyResult, type LambdaResult } from './responses';
 import { fetchLambdaSecrets, lambdaSecretsFrom, type LambdaSecrets } from './secrets';
 
@@ -47,7 +48,7 @@ export function createLambdaHandler(env: Env, options: ComposeOptions = {}): Lam
 function serve(env: Env, options: ComposeOptions, secrets: LambdaSecrets): LambdaHandler {
   const { app, logger, config } = composeLambdaGateway(env, options, secrets);
   // binary: false - the gateway answers redirects and small JSON, never binary bodies.
-  const inner = serverless(guardRequests(app), { binary: false });
+  const inner = serverless(guardRequests(app), { binary: false, request: shapeRequest });
   let warnedNoClient = config.rateLimit === undefined;
 
   return async (event, context = {}) => {

@@ -30,6 +30,8 @@ export interface RouteContext {
   readonly cursors: CursorSealer;
   /** Optional per-caller limits (caller-limits.ts); `authenticate` already applies them. */
   readonly limits?: CallerLimits;
+  /** The gateway's configured base URL as clients reach it (share links). */
+  readonly publicUrl?: string;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
   readonly metrics?: Metrics;
 }

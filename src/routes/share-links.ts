@@ -5,7 +5,8 @@
  * the `share` action AND the `read` action on the exact key (nobody shares what they cannot
  * read). ttl defaults to 24 h and is capped at 7 days. Answer:
  *   200 `{"url":"http://host/files/<key>?share=<token>","path":"/files/<key>?share=<token>","expiresAt":"…"}`
- * (`url` is built from the Host header; behind a proxy that changes scheme or host, use `path`).
+ * (`url` is built from the configured `publicUrl`, else the base the entry point vouches for
+ * (Lambda: the front door's domain), else the Host header; behind a proxy, use `path`).
  *
  * Open: `GET|HEAD <mount>/<key>?share=<token>[&download[=name]]` -> 307 to a fresh presigned URL
  * (the normal URL lifetime), no credentials asked for: the token is the capability, bound by
@@ -18,6 +19,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnwantedBody } from '../http/discard-body';
 import { badRequest, forbidden, HttpError } from '../http/errors';
+import { publicBaseFor } from '../http/public-base';
 import { facts } from '../http/request-log';
 import { Actions } from '../policy/types';
 import { uriEncodeKey } from '../signing/uri-encode';
@@ -49,8 +51,9 @@ export async function createShareLink(ctx: RouteContext, req: IncomingMessage, r
   const path = `${mount.path}/${uriEncodeKey(key.slice(mount.prefix.length))}?share=${token}`;
   const host = req.headers.host;
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const base = publicBaseFor(req, ctx.publicUrl) ?? (host !== undefined && HOST.test(host) ? `${scheme}://${host}` : undefined);
   sendJson(res, 200, {
-    ...(host !== undefined && HOST.test(host) && { url: `${scheme}://${host}${path}` }),
+    ...(base !== undefined && { url: `${base}${path}` }),
     path,
     expiresAt: new Date(expires * 1000).toISOString(),
   });
