@@ -15,7 +15,7 @@ import { Actions, type Action } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations, type ObjectOperation } from '../storage/types';
 import { authorize, objectKeyOf, presign, urlLifetime, type RouteContext } from './route-kit';
-import { enforceUploadConstraints, readUploadHeaders, signedUploadFields } from './upload-headers';
+import { enforceUploadConstraints, readUploadHeaders, refuseRepeatedHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 
 export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
 const ALLOW = FILE_METHODS.join(', ');
@@ -45,7 +45,11 @@ export function filesHandler(ctx: RouteContext): FileHandler {
     facts(res).action = route.action;
 
     const key = objectKeyOf(rawKeyPath, mount);
-    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
+    let upload: UploadRequest | undefined;
+    if (route.operation === ObjectOperations.put) {
+      refuseRepeatedHeaders(req, ['content-type']);
+      upload = readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders);
+    }
 
     const { constraints, at } = await authorize(ctx, req, res, route.action, key);
     if (upload) enforceUploadConstraints(upload, constraints);
