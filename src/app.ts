@@ -23,6 +23,7 @@ import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
 import { createMetrics } from './http/metrics';
+import { publicUrlSource } from './http/public-url';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
@@ -54,6 +55,13 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
+  /**
+   * The base URL clients reach the gateway at, for share links (src/http/public-url.ts): a URL
+   * (checked here), or a function for a base known only later (the server's listening address;
+   * on Lambda, whatever the front door tells), returning an already normalized URL. Absent or
+   * undefined: share links answer their path only. Never taken from request headers.
+   */
+  readonly publicUrl?: string | (() => string | undefined);
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -72,6 +80,7 @@ export function createApp(deps: AppDeps): App {
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
+    publicUrl: publicUrlSource(deps.publicUrl),
     ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
     ...(deps.metrics && { metrics: createMetrics() }),
   };

@@ -27,6 +27,8 @@ export interface GatewayOptions {
   readonly now?: () => Date;
   /** The named backends (`backends:` in config) that mounts may select with `storage:`. */
   readonly backends?: ReadonlyMap<string, StorageBackend>;
+  /** The gateway's public base URL when config has none (`publicUrl`): known later, e.g. the listening address. */
+  readonly publicUrl?: () => string | undefined;
 }
 
 export interface Gateway {
@@ -61,6 +63,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     return { path: m.path, bucket: mountBucket(config, m), prefix: m.prefix, backend: chosen };
   });
   checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
+  const publicUrl = config.publicUrl ?? options.publicUrl;
   const app = createApp({
     mounts,
     logger: options.logger,
@@ -69,6 +72,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
     metrics: config.metrics,
+    ...(publicUrl !== undefined && { publicUrl }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),

@@ -24,6 +24,7 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_POLICY', ['policy']],
   ['SIGNPOST_METRICS', ['metrics']],
   ['SIGNPOST_SHARE_KEY', ['shareKey']],
+  ['SIGNPOST_PUBLIC_URL', ['publicUrl']],
   ['SIGNPOST_STORE_PORT', ['storage', 'port']],
   ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],
   ['SIGNPOST_BUCKET', ['storage', 'bucket']],

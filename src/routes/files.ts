@@ -4,10 +4,13 @@
  * The key comes from the raw request path through keyFromPath (decoded once), and exactly
  * that key is what the policy sees and what gets signed. The gateway never reads a body:
  * PUT checks headers only, and the server's checkContinue listener lets the 307 go out before
- * a client that asked `Expect: 100-continue` sends a byte. Plain node:http in and out: this is
- * the hot path, so it does not go through express (app.ts dispatches to it directly).
+ * a client that asked `Expect: 100-continue` sends a byte. A GET also signs how storage must
+ * answer (the type for passive extensions, attachment for the rest; src/content/serve-as.ts),
+ * decided on the key alone. Plain node:http in and out: this is the hot path, so it does not go
+ * through express (app.ts dispatches to it directly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveAs, ServeModes } from '../content/serve-as';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
@@ -61,6 +64,8 @@ export function filesHandler(ctx: RouteContext): FileHandler {
       expiresIn: urlLifetime(ctx, constraints),
       now: at,
       ...(upload && signedUploadFields(upload, constraints)),
+      // What a browser may render from storage's origin: see src/content/serve-as.ts.
+      ...(route.operation === ObjectOperations.get && serveAs(key, ServeModes.plain, { inlineActive: constraints.inlineActive === true })),
     });
     res.statusCode = 307;
     res.setHeader('Location', url);

@@ -25,6 +25,8 @@ export interface RouteContext {
   readonly urlTtl: number;
   readonly now: () => Date;
   readonly share: ShareSigner;
+  /** The base URL clients reach the gateway at (scheme://host[:port][/path], no trailing "/"), when known. */
+  readonly publicUrl: () => string | undefined;
   /** Optional per-caller limits: per principal, or per client address for anonymous callers. */
   readonly rateLimit?: RateLimiter;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
