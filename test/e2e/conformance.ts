@@ -267,6 +267,68 @@ export function conformanceSuite(target: StoreTarget): void {
     });
   });
 
+  describe('what stored objects are served as (types, attachments, names)', () => {
+    /** The final response's headers after following the redirect, lowercased names. */
+    const finalHeaders = async (target: string, extra: string[] = []): Promise<Record<string, string>> => {
+      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', ...extra, target]);
+      const block = res.stdout.split('\r\n\r\n').filter(Boolean).at(-1) ?? '';
+      const headers: Record<string, string> = { status: block.split(' ')[1] ?? '' };
+      for (const line of block.split('\r\n').slice(1)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      return headers;
+    };
+
+    it('the Content-Type bypass is refused end to end: nothing is stored', async () => {
+      const u = url('bypass.png');
+      const res = await curl(['-sS', '-L', '-w', '\n%{http_code}', '-H', 'Content-Type: image/png; x=1, text/html', '--upload-file', file('bypass', '<script>alert(1)</script>'), u]);
+      expect(res.stdout).toMatch(/"error":"invalid_content_type".*comma[^]*\n400$/);
+      expect(await curlStatus(['-L', u])).toBe(404);
+    });
+
+    it.each([
+      ['report.pdf', ['--upload-file'], 'binary/octet-stream', 'application/pdf'], // the README's way: no Content-Type
+      ['notes.txt', ['--upload-file'], 'binary/octet-stream', 'text/plain; charset=utf-8'],
+      ['photo.png', ['-X', 'PUT', '--data-binary'], 'application/x-www-form-urlencoded', 'image/png'],
+    ])('%s uploaded with curl %j (stored as %s) is served inline as %s', async (name, how, stored, type) => {
+      const u = url(`serve/${name}`);
+      const path = file(name, `bytes of ${name}`);
+      expect(await curlStatus(['-L', ...how, how.includes('--data-binary') ? `@${path}` : path, u])).toBe(200);
+      expect((await finalHeaders(u, ['-I']))['content-type']).toBe(stored); // HEAD: what storage holds
+      const h = await finalHeaders(u);
+      expect([h.status, h['content-type'], h['content-disposition']]).toEqual(['200', type, undefined]);
+    });
+
+    it('HTML downloads (attachment, stored type kept); a .png stored as text/html is still an image', async () => {
+      const html = url('serve/page.html');
+      expect(await curlStatus(['-L', '-H', 'Content-Type: text/html', '--upload-file', file('page', '<script>1</script>'), html])).toBe(200);
+      const h = await finalHeaders(html);
+      expect([h['content-type'], h['content-disposition']]).toEqual(['text/html', 'attachment; filename="page.html"']);
+      const fake = url('serve/fake.png');
+      expect(await curlStatus(['-L', '-H', 'Content-Type: text/html', '--upload-file', file('fake', '<script>1</script>'), fake])).toBe(200);
+      expect((await finalHeaders(fake))['content-type']).toBe('image/png');
+      expect((await finalHeaders(`${html}?inline`))['content-disposition']).toBe('attachment; filename="page.html"');
+    });
+
+    it('the overrides are signed: storage refuses a URL whose response-content-* was changed or removed', async () => {
+      const pdf = await locationFor('GET', url('serve/report.pdf'));
+      expect(await curlStatus([pdf])).toBe(200);
+      expect(await curlStatus([pdf.replace('response-content-type=application%2Fpdf', 'response-content-type=text%2Fhtml')])).toBe(403);
+      const html = await locationFor('GET', url('serve/page.html'));
+      expect(await curlStatus([html.replace(/&response-content-disposition=[^&]*/, '')])).toBe(403);
+    });
+
+    it('download names: the extension is kept, bidi controls refused; a named share link answers with its name', async () => {
+      expect(await curlStatus(['-L', `${url('serve/report.pdf')}?download=setup.exe`])).toBe(400);
+      expect(await curlStatus(['-L', `${url('serve/report.pdf')}?download=${encodeURIComponent('x\u202Efdp.exe')}`])).toBe(400);
+      const link = JSON.parse((await curl(['-X', 'POST', `${url('serve/report.pdf')}?share&download=${encodeURIComponent('Q3 résumé.pdf')}`])).stdout) as { url: string };
+      const h = await finalHeaders(link.url);
+      expect([h.status, h['content-type'], h['content-disposition']]).toEqual(['200', 'application/pdf', `attachment; filename="Q3 resume.pdf"; filename*=UTF-8''Q3%20r%C3%A9sum%C3%A9.pdf`]);
+      expect(await curlStatus(['-L', link.url.replace(/download=[^&]*$/, 'download=setup.exe')])).toBe(403);
+    });
+  });
+
   it('no log line carries a signature, credential or presigned URL', () => {
     expect(gw.logLines.length).toBeGreaterThan(20);
     for (const line of gw.logLines) expect(line).not.toMatch(/X-Amz-|Signature|Credential|secret/i);
