@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server';
 import { azureMountConfig, startAzurite, type Azurite } from '../support/azurite';
-import { curl, curlStatus } from '../support/curl';
+import { curl, curlStatus, finalHeaders } from '../support/curl';
 import { memoryLogger } from '../support/memory-log';
 import { rawRequest } from '../support/raw-http';
 import { describeWith } from '../support/require-tool';
@@ -26,17 +26,6 @@ describeWith('curl', 'apt-get install curl')('Azure (Azurite): what blobs are se
     const path = join(dir, name);
     writeFileSync(path, content);
     return path;
-  };
-  /** The final response's status and headers after following the redirect. */
-  const final = async (target: string): Promise<Record<string, string>> => {
-    const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', target]);
-    const block = res.stdout.split('\r\n\r\n').filter(Boolean).at(-1) ?? '';
-    const headers: Record<string, string> = { status: block.split(' ')[1] ?? '' };
-    for (const line of block.split('\r\n').slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-    }
-    return headers;
   };
   const locationOf = async (target: string): Promise<string> => {
     const res = await rawRequest(running.url, 'GET', new URL(target).pathname);
@@ -66,13 +55,13 @@ describeWith('curl', 'apt-get install curl')('Azure (Azurite): what blobs are se
     ['page.html', 'text/html', 'attachment; filename="page.html"'],
     ['page.html?inline', 'text/html', 'attachment; filename="page.html"'],
   ])('GET %s -> Content-Type %s, Content-Disposition %s', async (key, type, disposition) => {
-    const h = await final(url(key));
+    const h = await finalHeaders(url(key));
     expect([h.status, h['content-type'], h['content-disposition']]).toEqual(['200', type, disposition]);
   });
 
   it('a share link to HTML downloads too (rscd), and its name is the signed one', async () => {
     const link = JSON.parse((await curl(['-X', 'POST', `${url('page.html')}?share&download=Page.HTML`])).stdout) as { url: string };
-    const h = await final(link.url);
+    const h = await finalHeaders(link.url);
     expect([h.status, h['content-disposition']]).toEqual(['200', 'attachment; filename="Page.HTML"']);
   });
 

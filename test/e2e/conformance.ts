@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cp } from '../../src/cli/cp';
 import type { Decide } from '../../src/policy/types';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
-import { curl, curlStatus } from '../support/curl';
+import { curl, curlStatus, finalHeaders } from '../support/curl';
 import { startGateway, type S3Target, type TestGateway } from '../support/gateway';
 import { rawRequest } from '../support/raw-http';
 
@@ -268,18 +268,6 @@ export function conformanceSuite(target: StoreTarget): void {
   });
 
   describe('what stored objects are served as (types, attachments, names)', () => {
-    /** The final response's headers after following the redirect, lowercased names. */
-    const finalHeaders = async (target: string, extra: string[] = []): Promise<Record<string, string>> => {
-      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', ...extra, target]);
-      const block = res.stdout.split('\r\n\r\n').filter(Boolean).at(-1) ?? '';
-      const headers: Record<string, string> = { status: block.split(' ')[1] ?? '' };
-      for (const line of block.split('\r\n').slice(1)) {
-        const colon = line.indexOf(':');
-        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      return headers;
-    };
-
     it('the Content-Type bypass is refused end to end: nothing is stored', async () => {
       const u = url('bypass.png');
       const res = await curl(['-sS', '-L', '-w', '\n%{http_code}', '-H', 'Content-Type: image/png; x=1, text/html', '--upload-file', file('bypass', '<script>alert(1)</script>'), u]);
