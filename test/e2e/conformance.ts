@@ -250,8 +250,8 @@ export function conformanceSuite(target: StoreTarget): void {
     });
 
     it('a non-ASCII download name comes back from storage as an RFC 6266 Content-Disposition', async () => {
-      expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.bin')])).toBe(200);
-      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.bin')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);
+      expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.txt')])).toBe(200);
+      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.txt')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);
       expect(res.stdout).toMatch(/\r\ncontent-disposition: attachment; filename="Resume __\.txt"; filename\*=UTF-8''R%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC\.txt\r\n/i);
     });
 
