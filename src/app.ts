@@ -26,6 +26,7 @@ import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
 import type { Metrics } from './http/metrics';
 import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
+import { publicUrlSource } from './http/public-url';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
@@ -66,8 +67,13 @@ export interface AppDeps {
   readonly lfs?: LfsOption;
   /** Optional features; those turned off answer 501 (default: all on). */
   readonly features?: Features;
-  /** The gateway's base URL as clients reach it (share links). */
-  readonly publicUrl?: string;
+  /**
+   * The base URL clients reach the gateway at, for share links (src/http/public-url.ts): a URL
+   * (checked here), or a function for a base known only later (the server's listening address;
+   * on Lambda, whatever the front door tells), returning an already normalized URL. Absent or
+   * undefined: share links answer their path only. Never taken from request headers.
+   */
+  readonly publicUrl?: string | (() => string | undefined);
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -90,7 +96,7 @@ export function createApp(deps: AppDeps): App {
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
-    ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
+    publicUrl: publicUrlSource(deps.publicUrl),
     cursors: createCursorSealer(deps.shareKey),
     ...(limits && { limits }),
     ...(deps.metrics && { metrics: deps.metrics }),

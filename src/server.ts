@@ -12,7 +12,7 @@ import { ConfigError } from './config/load';
 import { DEFAULT_METRICS_PORT, listenForMetrics, type MetricsListener } from './http/metrics-endpoint';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
-import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
+import { createRuntime, isWildcard, type Runtime, type RuntimeOptions } from './runtime';
 
 export interface RunningServer {
   readonly url: string;
@@ -25,7 +25,9 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, options: RuntimeOptions): Promise<RunningServer> {
-  const runtime = await createRuntime(config, options);
+  // Share links need the gateway's own URL; without a configured one it is known only after listen.
+  let listeningUrl: string | undefined;
+  const runtime = await createRuntime(config, { publicUrl: () => listeningUrl, ...options });
   // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
   const handler = guardRequests(runtime.app);
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, handler);
@@ -64,6 +66,8 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const logger: Logger = options.logger;
+  if (!isWildcard(config.host)) listeningUrl = `http://${host}:${port}`;
+  else if (config.publicUrl === undefined) logger.warn(`HOST ${config.host} is a wildcard address: share links answer their path only; set SIGNPOST_PUBLIC_URL (publicUrl) to the URL clients reach the gateway at`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -26,7 +26,7 @@ import type { Mount } from '../storage/mount';
 import type { MultipartBackend } from '../storage/multipart';
 import { checkUploadId, notImplemented, parsePartRange, partCountFor, partSizeFor, partSpecs, PARTS_PER_PAGE, readCompleteBody, readDeclaredUpload } from './multipart-plan';
 import { authorize, objectKeyOf, sendJson, urlLifetime, type MountRoute, type RouteContext } from './route-kit';
-import { enforceUploadConstraints } from './upload-headers';
+import { enforceContentType, enforceUploadConstraints } from './upload-headers';
 
 /** Where a mount's multipart backend lives: `mount.multipart`, else `mount.backend.multipart`. */
 export function multipartOf(mount: Mount): MultipartBackend | undefined {
@@ -65,11 +65,11 @@ export const multipart: MountRoute = async (ctx, req, res, mount, rawKeyPath, qu
 type Target = { readonly bucket: string; readonly key: string };
 
 async function create(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target, mount: Mount): Promise<void> {
-  const upload = readDeclaredUpload(req.headers);
+  const upload = readDeclaredUpload(req);
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   enforceUploadConstraints(upload, constraints);
   refuseWeakCreateOnly(backend, upload.createOnly);
-  const { uploadId } = await backend.create({ ...t, now: at, ...(upload.contentType !== undefined && { contentType: upload.contentType }) });
+  const { uploadId } = await backend.create({ ...t, now: at, ...(upload.contentType !== undefined && { contentType: upload.contentType.value }) });
   const page = await pageOf(backend, { ...t, uploadId }, upload.contentLength, 1, PARTS_PER_PAGE, urlLifetime(ctx, constraints), at);
   sendJson(res, 201, {
     uploadId,
@@ -82,7 +82,7 @@ async function create(ctx: RouteContext, req: IncomingMessage, res: ServerRespon
 }
 
 async function partPage(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target & { uploadId: string }, range: string): Promise<void> {
-  const upload = readDeclaredUpload(req.headers);
+  const upload = readDeclaredUpload(req);
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   enforceUploadConstraints(upload, constraints);
   refuseWeakCreateOnly(backend, upload.createOnly);
@@ -111,6 +111,7 @@ async function complete(ctx: RouteContext, req: IncomingMessage, res: ServerResp
   if (createOnly && req.headers['if-none-match']?.trim() !== '*') throw badRequest('invalid_if_none_match', 'only "If-None-Match: *" is supported');
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   if (constraints.createOnly && !createOnly) throw new HttpError(428, 'precondition_required', 'this path is create-only: send "If-None-Match: *"');
+  if (backend.contentTypeOf) enforceContentType(backend.contentTypeOf(t.uploadId), constraints);
   const wanted = await readCompleteBody(req, res);
 
   const stored = new Map((await backend.listParts({ ...t, now: at })).map((p) => [p.partNumber, p]));

@@ -10,6 +10,7 @@ import type { CallerLimits } from '../http/caller-limits';
 import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupportedMediaType } from '../http/errors';
 import type { Metrics } from '../http/metrics';
 import { facts } from '../http/request-log';
+import type { PublicUrl } from '../http/public-url';
 import { keyFromPath } from '../keys/object-key';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
@@ -30,8 +31,8 @@ export interface RouteContext {
   readonly cursors: CursorSealer;
   /** Optional per-caller limits (caller-limits.ts); `authenticate` already applies them. */
   readonly limits?: CallerLimits;
-  /** The gateway's configured base URL as clients reach it (share links). */
-  readonly publicUrl?: string;
+  /** The base URL clients reach the gateway at (scheme://host[:port][/path], no trailing "/"), when known: src/http/public-url.ts. */
+  readonly publicUrl: PublicUrl;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
   readonly metrics?: Metrics;
 }

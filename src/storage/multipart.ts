@@ -38,6 +38,12 @@ export interface MultipartBackend {
    * not bound to Put Block), so create-only uploads in parts are refused rather than weakened.
    */
   readonly partUrlsMayOverwrite?: boolean;
+  /**
+   * Present when the upload id itself carries the content type that Complete will store (Azure):
+   * that type (undefined: none). The id is the client's to send back, so Complete checks it
+   * against the policy again; S3 stores the type at create, where the gateway checked it.
+   */
+  contentTypeOf?(uploadId: string): string | undefined;
   create(input: UploadTarget & { readonly contentType?: string }): Promise<{ uploadId: string }>;
   partUrls(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly PartSpec[]; readonly expiresIn: number }): Promise<{ urls: PartUrl[]; expiresAt: Date }>;
   /** Every uploaded part, in part-number order. */
