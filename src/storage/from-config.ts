@@ -56,7 +56,8 @@ async function s3Backend(name: string, config: Extract<BackendConfig, { kind: 's
     forcePathStyle,
     credentials: refreshingCredentials(provider),
     ...(endpoint !== undefined && { endpoint }),
-    ...(gcs && { kind: 'gcs', storageEnforces: GCS_STORAGE_ENFORCES }),
+    // GCS documents POST policies with its own x-goog-* fields; untested here with x-amz-*, so off.
+    ...(gcs && { kind: 'gcs', storageEnforces: GCS_STORAGE_ENFORCES, postPolicies: false }),
   });
 }
 
