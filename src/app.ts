@@ -35,6 +35,7 @@ import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
+import { UPPY_PATH, uppyHandler } from './uppy/handler';
 import { webRoutes } from './web/route';
 
 export interface AppDeps {
@@ -76,8 +77,9 @@ export function createApp(deps: AppDeps): App {
     ...(deps.metrics && { metrics: createMetrics() }),
   };
   const { metrics } = ctx;
-  if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
+  if (ctx.share.ephemeral) logger.info('share links and Uppy sessions are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
+  const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -135,6 +137,10 @@ export function createApp(deps: AppDeps): App {
         files(req, res, mount, rawKey).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
         return;
       }
+    }
+    if (path === UPPY_PATH || path.startsWith(`${UPPY_PATH}/`)) {
+      uppy(req, res, path, url).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      return;
     }
     restApp()(req, res);
   };

@@ -42,16 +42,17 @@ export interface Allowed {
 
 /** Authenticates and decides `action` on `key`; throws 401 (anonymous) or 403 when denied. */
 export async function authorize(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: Action, key: string): Promise<Allowed> {
-  const f = facts(res);
-  f.action = action;
+  facts(res).action = action;
   const at = ctx.now();
   const principal = await ctx.authenticate(req, at);
-  f.principal = describePrincipal(principal);
-  if (ctx.rateLimit) {
-    const caller = principal.kind === 'anonymous' ? `ip:${req.socket.remoteAddress ?? ''}` : `${principal.via}:${principal.subject}`;
-    const wait = ctx.rateLimit.take(caller, at.getTime());
-    if (wait > 0) throw tooManyRequests(wait);
-  }
+  return authorizeAs(ctx, req, res, principal, at, action, key);
+}
+
+/** `authorize` for a caller already identified (e.g. by a signed session instead of a header). */
+export function authorizeAs(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, principal: Principal, at: Date, action: Action, key: string): Allowed {
+  const f = facts(res);
+  f.action = action;
+  admit(ctx, req, res, principal, at);
   let decision: Decision;
   if (ctx.metrics) {
     const started = performance.now();
@@ -67,6 +68,16 @@ export async function authorize(ctx: RouteContext, req: IncomingMessage, res: Se
     throw forbidden();
   }
   return { principal, constraints: decision.constraints, at };
+}
+
+/** Logs who is asking and applies the per-caller rate limit (429); every route passes here once. */
+export function admit(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, principal: Principal, at: Date): void {
+  facts(res).principal = describePrincipal(principal);
+  if (ctx.rateLimit) {
+    const caller = principal.kind === 'anonymous' ? `ip:${req.socket.remoteAddress ?? ''}` : `${principal.via}:${principal.subject}`;
+    const wait = ctx.rateLimit.take(caller, at.getTime());
+    if (wait > 0) throw tooManyRequests(wait);
+  }
 }
 
 /** The URL lifetime for an allow: the rule's ttl or the default, never past SigV4's 7 days. */
