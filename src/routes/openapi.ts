@@ -5,6 +5,7 @@
  * that every route the app dispatches is documented here.
  */
 import type { Request, Response } from 'express';
+import { UPPY_OPENAPI_PATHS } from '../uppy/openapi';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
@@ -92,6 +93,7 @@ export const OPENAPI = {
     },
     '/files/': { get: { summary: 'list the mount root', parameters: listQuery, responses: listResponses } },
     '/files/{folder}/': { parameters: [folder], get: { summary: 'list a folder (needs `list` on the folder key without its trailing slash)', parameters: listQuery, responses: listResponses } },
+    ...UPPY_OPENAPI_PATHS,
   },
   components: {
     schemas: {

@@ -8,6 +8,7 @@ import { createApp, EXPRESS_ROUTES } from '../../src/app';
 import { QUERY_ROUTES } from '../../src/routes/dispatch';
 import { FILE_METHODS } from '../../src/routes/files';
 import { OPENAPI } from '../../src/routes/openapi';
+import { UPPY_ROUTES } from '../../src/uppy/handler';
 import type { Mount } from '../../src/storage/mount';
 import type { StorageBackend } from '../../src/storage/types';
 import { memoryLogger } from '../support/memory-log';
@@ -55,6 +56,10 @@ describe('the OpenAPI document', () => {
 
   it('every express route is documented', () => {
     for (const r of EXPRESS_ROUTES) expect(paths[r.path]?.[r.method.toLowerCase() as (typeof METHODS)[number]]).toBeDefined();
+  });
+
+  it('every Uppy route is documented', () => {
+    for (const r of UPPY_ROUTES) expect(paths[r.path]?.[r.method.toLowerCase() as (typeof METHODS)[number]]).toBeDefined();
   });
 
   it('every files method and every query-dispatched route is documented', () => {
