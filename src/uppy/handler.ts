@@ -54,7 +54,7 @@ export function uppyHandler(ctx: RouteContext, mounts: readonly Mount[], shareKe
     const session = inSession ? segments.splice(0, 2)[1] : undefined;
     const table = routeOf(segments, session !== undefined);
     const handler = table?.[req.method ?? ''];
-    if (!handler || req.method !== 'POST') discardUnwantedBody(req, res); // only POST routes read a body
+    if (handler !== createUpload && handler !== completeUpload) discardUnwantedBody(req, res); // only these two read a body
     if (!table) throw notFound('no such Uppy route (see docs/uppy.md)');
     if (!handler) throw methodNotAllowed(Object.keys(table));
     await handler({ deps, req, res, query, ...(session !== undefined && { session }), ...(segments[2] !== undefined && { uploadToken: segments[2] }), ...(segments[3] !== undefined && { partNumber: segments[3] }) });
