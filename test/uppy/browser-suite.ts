@@ -79,7 +79,7 @@ export function uppyBrowserSuite(name: string, start: (pageOrigin: string) => Pr
     const outcomes = await page.evaluate((o) => (globalThis as unknown as { uppyUpload: UppyUpload }).uppyUpload(o), options);
     return outcomes.sort((a, b) => a.name.localeCompare(b.name));
   };
-  /** A GET through the gateway as alice, the 307 followed by hand (undici's own following is very slow for large bodies). */
+  /** A GET through the gateway as alice; the 307 is followed by hand, so a missing redirect fails here, not as a storage error. */
   const getThrough = async (path: string): Promise<Response> => {
     const redirect = await fetch(`${target.gateway.url}${path}`, { headers: { Authorization: `Bearer ${alice.key}` }, redirect: 'manual' });
     expect(redirect.status).toBe(307);

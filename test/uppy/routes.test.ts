@@ -40,7 +40,7 @@ const list = (base: string, id: string, key: string) => call(`${base}/s3/multipa
 const complete = (base: string, id: string, key: string, parts: { PartNumber: number; ETag: string }[]) =>
   call(`${base}/s3/multipart/${encodeURIComponent(id)}/complete?${new URLSearchParams({ key }).toString()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ parts }) });
 const abort = (base: string, id: string, key: string) => call(`${base}/s3/multipart/${encodeURIComponent(id)}?${new URLSearchParams({ key }).toString()}`, { method: 'DELETE' });
-/** GET through the gateway. The 307 is followed by hand: undici's own following took ~100 s for 5 MB here. */
+/** GET through the gateway: the gateway's status when it does not redirect, else storage's answer (the 307 followed by hand). */
 async function download(path: string, key = alice.key): Promise<Buffer | number> {
   const redirect = await fetch(`${gw.url}${path}`, { headers: bearer(key), redirect: 'manual' });
   if (redirect.status !== 307) return redirect.status;
