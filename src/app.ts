@@ -43,6 +43,7 @@ import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
+import { UPPY_PATH, uppyHandler } from './uppy/handler';
 import { webRoutes } from './web/route';
 
 export interface AppDeps {
@@ -102,11 +103,12 @@ export function createApp(deps: AppDeps): App {
     ...(deps.metrics && { metrics: deps.metrics }),
   };
   const { metrics } = ctx;
-  if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
+  if (ctx.share.ephemeral) logger.info('share links and Uppy sessions are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
   const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger);
   const features = deps.features ?? ALL_FEATURES;
   const routeFor = featureRoutes(features);
+  const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -169,6 +171,10 @@ export function createApp(deps: AppDeps): App {
         files(req, res, mount, rawKey).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
         return;
       }
+    }
+    if (path === UPPY_PATH || path.startsWith(`${UPPY_PATH}/`)) {
+      uppy(req, res, path, url).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      return;
     }
     restApp()(req, res);
   };

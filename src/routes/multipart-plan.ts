@@ -78,8 +78,11 @@ export function checkUploadId(value: string | null): string {
 
 /** The Complete body `{ parts: [{ partNumber, etag }] }`, at most 1 MB; honours Expect: 100-continue. */
 export async function readCompleteBody(req: IncomingMessage, res: ServerResponse): Promise<{ partNumber: number; etag: string }[]> {
-  const body = await readSmallJson(req, res, MAX_COMPLETE_BODY_BYTES);
-  const parts = (body as { parts?: unknown } | null)?.parts;
+  return completeParts((await readSmallJson(req, res, MAX_COMPLETE_BODY_BYTES) as { parts?: unknown } | undefined)?.parts);
+}
+
+/** The parts a Complete names: 1 to 10000 `{ partNumber, etag }` in ascending order, quotes taken off the ETags. */
+export function completeParts(parts: unknown): { partNumber: number; etag: string }[] {
   if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_PARTS) throw badRequest('invalid_json', 'expected { "parts": [{ "partNumber": n, "etag": "…" }, …] } with 1 to 10000 parts');
   let previous = 0;
   return parts.map((p: unknown) => {

@@ -6,6 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import { LFS_PATHS, LFS_SCHEMAS } from '../lfs/openapi';
+import { UPPY_OPENAPI_PATHS } from '../uppy/openapi';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
@@ -115,6 +116,7 @@ export const OPENAPI = {
     '/files/': { get: { summary: 'list the mount root', parameters: listQuery, responses: listResponses } },
     '/files/{folder}/': { parameters: [folder], get: { summary: 'list a folder (needs `list` on the folder key without its trailing slash)', parameters: listQuery, responses: listResponses } },
     ...LFS_PATHS,
+    ...UPPY_OPENAPI_PATHS,
   },
   components: {
     schemas: {

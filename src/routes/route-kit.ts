@@ -48,15 +48,24 @@ export interface Allowed {
 
 /** Authenticates and decides `action` on `key`; throws 401 (anonymous) or 403 when denied. */
 export async function authorize(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: Action, key: string): Promise<Allowed> {
-  const f = facts(res);
-  f.action = action;
+  facts(res).action = action;
   const at = ctx.now();
   const principal = await ctx.authenticate(req, at);
+  return authorizeAs(ctx, res, principal, at, action, key);
+}
+
+/**
+ * `authorize` for a caller already identified (by `ctx.authenticate`, or by a signed Uppy
+ * session through `ctx.limits.verify`, so rate limits have been applied either way).
+ */
+export function authorizeAs(ctx: RouteContext, res: ServerResponse, principal: Principal, at: Date, action: Action, key: string): Allowed {
+  const f = facts(res);
+  f.action = action;
   f.principal = describePrincipal(principal);
   return { principal, constraints: allowed(ctx, res, principal, action, key), at };
 }
 
-/** Decides `action` on `key` for a principal `authorize` already authenticated; throws 401/403 when denied. */
+/** Decides `action` on `key` for a principal already identified; throws 401/403 when denied. */
 export function allowed(ctx: RouteContext, res: ServerResponse, principal: Principal, action: Action, key: string): Constraints {
   const f = facts(res);
   let decision: Decision;
