@@ -13,29 +13,40 @@
  * policy actions and the key (the same function `signpost policy explain` uses), and
  * routes/dispatch.ts names each endpoint's handler. The query string is parsed only when the
  * target has one, so the plain redirect path parses none.
+ * Paths under `/lfs/` are the Git LFS server (src/lfs), on the mount `deps.lfs` names; explain
+ * reads them through src/lfs/access.ts's table, as the LFS handlers do.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type express from 'express';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
+import { limitCallers } from './http/caller-limits';
 import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
-import { createMetrics } from './http/metrics';
+import type { Metrics } from './http/metrics';
+import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
+import { publicUrlSource } from './http/public-url';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
+import { isLfsPath, LFS_ROOT } from './lfs/paths';
+import { createLfs, type LfsOption } from './lfs/route';
 import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { rawPathOf } from './routes/files';
-import { MOUNT_ROUTES, NO_QUERY } from './routes/dispatch';
+import { NO_QUERY } from './routes/dispatch';
+import { createCursorSealer } from './routes/listing-cursor';
+import { ALL_FEATURES, type Features } from './config/features';
+import { featureRoutes, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
 import { mountFinder, requestTarget, type RequestTarget } from './routes/request-target';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
+import { UPPY_PATH, uppyHandler } from './uppy/handler';
 import { webRoutes } from './web/route';
 
 export interface AppDeps {
@@ -50,11 +61,23 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** The share-link signing key (`shareKey`); absent: random per start, so links die on restart. */
   readonly shareKey?: string;
-  /** Serve GET /metrics (Prometheus). */
-  readonly metrics?: boolean;
+  /** Prometheus metrics to count into; GET /metrics is served here only with `metricsToken` (http/metrics-endpoint.ts). */
+  readonly metrics?: Metrics;
+  readonly metricsToken?: string;
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
+  /** The Git LFS server at /lfs (src/lfs): which mount holds it (default: the first), or false for none. */
+  readonly lfs?: LfsOption;
+  /** Optional features; those turned off answer 501 (default: all on). */
+  readonly features?: Features;
+  /**
+   * The base URL clients reach the gateway at, for share links (src/http/public-url.ts): a URL
+   * (checked here), or a function for a base known only later (the server's listening address;
+   * on Lambda, whatever the front door tells), returning an already normalized URL. Absent or
+   * undefined: share links answer their path only. Never taken from request headers.
+   */
+  readonly publicUrl?: string | (() => string | undefined);
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -65,19 +88,29 @@ export const EXPRESS_ROUTES = [
 
 export type App = RequestListener<typeof IncomingMessage, typeof ServerResponse>;
 
+const LFS_PREFIX = `${LFS_ROOT}/`;
+
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
+  const authenticate = deps.authenticate ?? anonymousOnly;
+  const limits = deps.rateLimit && limitCallers(createRateLimiter(deps.rateLimit), authenticate);
   const ctx: RouteContext = {
     decide: deps.decide ?? allowAll,
-    authenticate: deps.authenticate ?? anonymousOnly,
+    authenticate: limits?.authenticate ?? authenticate,
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
-    ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
-    ...(deps.metrics && { metrics: createMetrics() }),
+    publicUrl: publicUrlSource(deps.publicUrl),
+    cursors: createCursorSealer(deps.shareKey),
+    ...(limits && { limits }),
+    ...(deps.metrics && { metrics: deps.metrics }),
   };
   const { metrics } = ctx;
-  if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
+  if (ctx.share.ephemeral) logger.info('share links and Uppy sessions are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
+  const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger);
+  const features = deps.features ?? ALL_FEATURES;
+  const routes = featureRoutes(features);
+  const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const findMount = mountFinder(deps.mounts);
@@ -95,13 +128,13 @@ export function createApp(deps: AppDeps): App {
     rest.set('etag', false);
     rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
     for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
-    if (metrics) {
-      rest.get('/metrics', (_req, res) => {
-        res.setHeader('Cache-Control', 'no-store');
-        res.type('text/plain; version=0.0.4').send(metrics.render());
-      });
+    if (metrics && deps.metricsToken !== undefined) {
+      const allowed = bearerMatches(deps.metricsToken);
+      rest.get('/metrics', serveMetrics(metrics, (req) => allowed(req.headers.authorization)));
     }
-    rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
+    // Without multipart, the page sends every file with one ticketed PUT (storage refuses > 5 GiB).
+    const single = features.multipart ? {} : { multipartThreshold: Number.MAX_SAFE_INTEGER };
+    rest.use(webFeature(features, () => webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts, ...single })));
     rest.use(() => {
       throw notFound();
     });
@@ -118,7 +151,13 @@ export function createApp(deps: AppDeps): App {
     setSecurityHeaders(res);
     if (applyCors(req, res)) return;
     const url = req.url ?? '/';
-    const found = findMount(rawPathOf(url));
+    const path = rawPathOf(url);
+    if (lfs && isLfsPath(path)) {
+      const q = url.indexOf('?');
+      void lfs(req, res, path.slice(LFS_PREFIX.length), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+      return;
+    }
+    const found = findMount(path);
     if (found) {
       const { mount, rawKeyPath } = found;
       const q = url.indexOf('?');
@@ -132,7 +171,11 @@ export function createApp(deps: AppDeps): App {
         return;
       }
       if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
-      MOUNT_ROUTES[target.endpoint](ctx, req, res, mount, target, query ?? NO_QUERY).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      routes[target.endpoint](ctx, req, res, mount, target, query ?? NO_QUERY).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      return;
+    }
+    if (path === UPPY_PATH || path.startsWith(`${UPPY_PATH}/`)) {
+      uppy(req, res, path, url).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
       return;
     }
     restApp()(req, res);

@@ -45,7 +45,7 @@ const contentType = z.string().transform((v, ctx) => {
   return z.NEVER;
 });
 
-const CONSTRAINT_FIELDS = ['maxSize', 'contentTypes', 'ttl', 'createOnly'] as const;
+const CONSTRAINT_FIELDS = ['maxSize', 'contentTypes', 'ttl', 'createOnly', 'inlineActive', 'renameDownloads'] as const;
 
 export const ruleSchema = z
   .strictObject({
@@ -58,6 +58,10 @@ export const ruleSchema = z
     contentTypes: oneOrMany(contentType).optional(),
     ttl: z.number().int('must be whole seconds').positive('must be positive').max(MAX_TTL_SECONDS, `must be at most ${MAX_TTL_SECONDS} (7 days)`).optional(),
     createOnly: z.boolean().optional(),
+    /** Reads: serve types not known to be passive (HTML, SVG, …) as stored, not as attachments (src/content/serve-as.ts). */
+    inlineActive: z.boolean().optional(),
+    /** Reads: `?download=<name>` may change the file's extension (src/content/download-name.ts). */
+    renameDownloads: z.boolean().optional(),
     /** Matching options (match-options.ts): fold case; drop trailing dots and spaces of key segments. */
     ignoreCase: z.boolean().optional(),
     ignoreTrailingDotsAndSpaces: z.boolean().optional(),

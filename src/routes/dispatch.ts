@@ -4,6 +4,7 @@
  *
  *   GET  <mount>/<folder>/   (and <mount>/, <mount>)  -> listing.ts
  *   POST <mount>/<key>?upload                         -> tickets.ts
+ *   POST <mount>/<key>?url[=get|head|put]             -> url-tickets.ts
  *   POST <mount>/<key>?share                          -> share-links.ts (create)
  *   GET|HEAD <mount>/<key>?share=<token>              -> share-links.ts (open)
  *   GET  <mount>/<key>?download[=name] | ?inline      -> downloads.ts
@@ -18,11 +19,13 @@ import type { Endpoint } from './request-target';
 import type { MountRoute } from './route-kit';
 import { createShareLink, openShareLink } from './share-links';
 import { uploadTicket } from './tickets';
+import { urlTicket } from './url-tickets';
 
 /** The routes selected by a query or a folder path, as (method, what selects it); the OpenAPI test reads it. */
 export const QUERY_ROUTES = [
   { method: 'GET', path: 'folder', query: null },
   { method: 'POST', path: 'key', query: 'upload' },
+  { method: 'POST', path: 'key', query: 'url' },
   { method: 'POST', path: 'key', query: 'share' },
   { method: 'GET', path: 'key', query: 'share' },
   { method: 'HEAD', path: 'key', query: 'share' },
@@ -42,6 +45,7 @@ export const MOUNT_ROUTES: Readonly<Record<Endpoint, MountRoute>> = {
   options: optionsRoute,
   listing,
   ticket: uploadTicket,
+  'url-ticket': urlTicket,
   multipart,
   'share-create': createShareLink,
   'share-open': openShareLink,

@@ -4,14 +4,17 @@
  * The key and action come from request-target.ts (the raw path decoded once by keyFromPath),
  * and exactly that key is what the policy sees and what gets signed. The gateway never reads a body:
  * PUT checks headers only, and the server's checkContinue listener lets the 307 go out before
- * a client that asked `Expect: 100-continue` sends a byte. Plain node:http in and out: this is
- * the hot path, so it does not go through express (app.ts dispatches to it directly).
+ * a client that asked `Expect: 100-continue` sends a byte. A GET also signs how storage must
+ * answer (the type for passive extensions, attachment for the rest; src/content/serve-as.ts),
+ * decided on the key alone. Plain node:http in and out: this is the hot path, so it does not go
+ * through express (app.ts dispatches to it directly).
  */
+import { serveAs, ServeModes } from '../content/serve-as';
 import { facts } from '../http/request-log';
 import { ObjectOperations } from '../storage/types';
 import { FILE_METHODS } from './request-target';
 import { authorizeTarget, presign, urlLifetime, type MountRoute } from './route-kit';
-import { enforceUploadConstraints, readUploadHeaders, signedUploadFields } from './upload-headers';
+import { enforceUploadConstraints, readUploadHeaders, refuseRepeatedHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 
 export { FILE_METHODS };
 const ALLOW = FILE_METHODS.join(', ');
@@ -29,7 +32,11 @@ export const objectRoute: MountRoute = async (ctx, req, res, mount, target) => {
   const operation = target.operation;
   if (operation === undefined) throw new Error('an object request without its operation'); // a routing bug
   facts(res).action = target.actions[0] as string; // logged even when the headers are refused before the decision
-  const upload = operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
+  let upload: UploadRequest | undefined;
+  if (operation === ObjectOperations.put) {
+    refuseRepeatedHeaders(req, ['content-type']);
+    upload = readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders);
+  }
 
   const { constraints, at } = await authorizeTarget(ctx, req, res, target);
   if (upload) enforceUploadConstraints(upload, constraints);
@@ -41,6 +48,8 @@ export const objectRoute: MountRoute = async (ctx, req, res, mount, target) => {
     expiresIn: urlLifetime(ctx, constraints),
     now: at,
     ...(upload && signedUploadFields(upload, constraints)),
+    // What a browser may render from storage's origin: see src/content/serve-as.ts.
+    ...(operation === ObjectOperations.get && serveAs(target.key, ServeModes.plain, { inlineActive: constraints.inlineActive === true })),
   });
   res.statusCode = 307;
   res.setHeader('Location', url);

@@ -7,6 +7,7 @@
  *   GET  <folder>/ (and the mount itself)        listing       list   on the folder, no trailing "/"
  *   POST <key>?uploads | GET|POST|DELETE ?uploadId  multipart  write
  *   POST <key>?upload                            ticket        write
+ *   POST <key>?url[=get|head|put]                url-ticket    read (get, head) | write (put)
  *   POST <key>?share                             share-create  share, then read
  *   GET|HEAD <key>?share=<token>                 share-open    none: the token is the capability
  *   GET  <key>?download[=name] | ?inline         download      read
@@ -28,6 +29,7 @@ export const Endpoints = {
   options: 'options',
   listing: 'listing',
   ticket: 'ticket',
+  urlTicket: 'url-ticket',
   multipart: 'multipart',
   shareCreate: 'share-create',
   shareOpen: 'share-open',
@@ -41,7 +43,7 @@ export interface RequestTarget {
   readonly actions: readonly Action[];
   /** The object key (mount prefix included); a listing's folder without its trailing "/". */
   readonly key: string;
-  /** The storage operation of an `object` request. */
+  /** The storage operation of an `object` request, or the one a `url-ticket` signs. */
   readonly operation?: ObjectOperation;
 }
 
@@ -59,13 +61,29 @@ const OBJECT_METHODS: ReadonlyMap<string, { actions: readonly Action[]; operatio
   ['DELETE', { actions: DELETE, operation: ObjectOperations.delete }],
 ]);
 
+const URL_OPERATIONS: ReadonlyMap<string, { actions: readonly Action[]; operation: ObjectOperation }> = new Map([
+  ['get', { actions: READ, operation: ObjectOperations.get }],
+  ['head', { actions: READ, operation: ObjectOperations.head }],
+  ['put', { actions: WRITE, operation: ObjectOperations.put }],
+]);
+
+/** `?url=NAME`: which presigned request a URL ticket hands out (absent or empty: get). */
+function urlTicket(query: URLSearchParams): { endpoint: Endpoint; actions: readonly Action[]; operation: ObjectOperation } {
+  const chosen = URL_OPERATIONS.get((query.get('url') ?? '').toLowerCase() || 'get');
+  if (!chosen) throw badRequest('invalid_method', '?url= takes get, head or put');
+  return { endpoint: Endpoints.urlTicket, ...chosen };
+}
+
+type Selected = { endpoint: Endpoint; actions: readonly Action[]; operation?: ObjectOperation };
+
 /** The query-selected endpoint of a request on a key, or undefined (a plain object request). */
-function queryEndpoint(method: string, query: URLSearchParams): { endpoint: Endpoint; actions: readonly Action[] } | undefined {
+function queryEndpoint(method: string, query: URLSearchParams): Selected | undefined {
   if (query.has('uploads')) return method === 'POST' ? { endpoint: Endpoints.multipart, actions: WRITE } : undefined;
   if (query.has('uploadId') && (method === 'GET' || method === 'POST' || method === 'DELETE')) return { endpoint: Endpoints.multipart, actions: WRITE };
   switch (method) {
     case 'POST':
       if (query.has('upload')) return { endpoint: Endpoints.ticket, actions: WRITE };
+      if (query.has('url')) return urlTicket(query);
       if (query.has('share')) return { endpoint: Endpoints.shareCreate, actions: SHARE_THEN_READ };
       return undefined;
     case 'GET':

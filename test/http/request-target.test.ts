@@ -23,6 +23,7 @@ const engine = compilePolicy({
     { id: 'own-home', paths: ['home/{sub}', 'home/{sub}/**'], actions: '*', principals: 'authenticated', effect: 'allow' },
     { id: 'no-sharing-private', paths: 'home/*/private/**', actions: 'share', principals: '*', effect: 'deny' },
     { id: 'archive-read', paths: ['cold', 'cold/**'], actions: ['read', 'list'], principals: 'group:staff', effect: 'allow' },
+    { id: 'lfs-team', paths: 'lfs/acme/**', actions: ['read', 'write'], principals: 'authenticated', effect: 'allow' },
   ],
 });
 const backend = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) });
@@ -58,6 +59,10 @@ const TABLE: [string, string, string | number, Action[], string][] = [
   ['GET', '/files/archive/2020/x.bin', 'object', ['read'], 'cold/2020/x.bin'],
   ['PUT', '/files/archive/2020/x.bin', 'object', ['write'], 'cold/2020/x.bin'],
   ['POST', '/files/home/alice/big.iso?upload', 'ticket', ['write'], 'home/alice/big.iso'],
+  ['POST', '/files/home/alice/big.iso?url', 'url-ticket', ['read'], 'home/alice/big.iso'],
+  ['POST', '/files/home/alice/big.iso?url=HEAD', 'url-ticket', ['read'], 'home/alice/big.iso'],
+  ['POST', '/files/home/bob/big.iso?url=put', 'url-ticket', ['write'], 'home/bob/big.iso'],
+  ['POST', '/files/home/alice/big.iso?url=post', 400, [], ''],
   ['POST', '/files/home/alice/big.iso?uploads', 'multipart', ['write'], 'home/alice/big.iso'],
   ['GET', '/files/home/alice/big.iso?uploadId=abc', 'multipart', ['write'], 'home/alice/big.iso'],
   ['DELETE', '/files/home/bob/big.iso?uploadId=abc', 'multipart', ['write'], 'home/bob/big.iso'],
@@ -100,6 +105,31 @@ describe('the gateway and policy explain read a request the same way', () => {
     expect(decisions.slice(0, firstDeny === -1 ? undefined : firstDeny + 1).map((d) => [d.action, key])).toEqual(calls);
     if (firstDeny !== -1) expect(res.status).toBe(403);
     else expect(res.status).not.toBe(403);
+  });
+
+  const OID = 'ab'.repeat(32);
+  const objectKey = `lfs/acme/w/objects/ab/ab/${OID}`;
+  const batchOf = (operation: string): string => JSON.stringify({ operation, objects: [{ oid: OID, size: 3 }] });
+  // [the gateway's LFS request: method, path, JSON body; what explain is asked; the one decision both make]
+  const LFS: [string, string, string, string, string, Action, string][] = [
+    ['POST', '/lfs/acme/w/objects/batch', batchOf('download'), 'GET', `/lfs/acme/w/objects/${OID}`, 'read', objectKey],
+    ['POST', '/lfs/acme/w/objects/batch', batchOf('upload'), 'PUT', `/lfs/acme/w/objects/${OID}`, 'write', objectKey],
+    ['POST', '/lfs/acme/w/objects/verify', JSON.stringify({ oid: OID, size: 3 }), 'PUT', `/lfs/acme/w/objects/${OID}`, 'write', objectKey],
+    ['GET', '/lfs/acme/w/locks', '', 'GET', '/lfs/acme/w/locks', 'read', 'lfs/acme/w/locks'],
+    ['POST', '/lfs/acme/w/locks', JSON.stringify({ path: 'a.psd' }), 'POST', '/lfs/acme/w/locks', 'write', 'lfs/acme/w/locks'],
+    ['POST', '/lfs/acme/w/locks/verify', '{}', 'POST', '/lfs/acme/w/locks/verify', 'write', 'lfs/acme/w/locks'],
+    ['POST', `/lfs/other/locks/${OID}/unlock`, '{}', 'POST', `/lfs/other/locks/${OID}/unlock`, 'write', 'lfs/other/locks'],
+  ];
+  it.each(LFS)('LFS %s %s: explain %s %s decides %s on %s, as the LFS server does', async (method, path, body, asMethod, asPath, action, key) => {
+    calls.length = 0;
+    await rawRequest(gateway.url, method, path, { 'Content-Type': 'application/vnd.git-lfs+json', 'Content-Length': String(Buffer.byteLength(body)) }, body);
+    expect(calls).toEqual([[action, key]]);
+    const explained = explainRequest(engine, mounts, asMethod, asPath, alice, '');
+    expect(explained).toMatchObject({ kind: 'decided', target: { endpoint: 'lfs', actions: [action], key } });
+  });
+
+  it('explain reads /lfs/ paths as files when LFS is off, as the gateway does', () => {
+    expect(explainRequest(engine, [{ path: '/lfs', prefix: 'x/' }], 'GET', '/lfs/acme/w/locks', alice)).toMatchObject({ target: { endpoint: 'object', key: 'x/acme/w/locks' } });
   });
 
   it('explain names a method the gateway does not serve', () => {
