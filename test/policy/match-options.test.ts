@@ -4,6 +4,11 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { compilePolicy, loadPolicyFile, PolicyError } from '../../src/policy';
 import { foldCase, trimTrailingDotsAndSpaces } from '../../src/policy/match-options';
+import { createApp } from '../../src/app';
+import { staticCredentials } from '../../src/signing/credentials';
+import { createS3Backend } from '../../src/storage/s3-backend';
+import { memoryLogger } from '../support/memory-log';
+import { listen, rawRequest } from '../support/raw-http';
 import { alice, engineOf, user } from './fixtures';
 
 const denyExe = (options: { ignoreCase?: boolean; ignoreTrailingDotsAndSpaces?: boolean }) =>
@@ -102,11 +107,36 @@ describe('examples/policy.yaml: no executables anywhere', () => {
   if (!loaded.ok) throw new Error('examples/policy.yaml does not load');
   const staff = user('sam', ['staff', 'partners']);
 
-  it.each(['home/sam/tool.exe', 'home/sam/TOOL.EXE', 'home/sam/x.Exe', 'home/sam/x.exe.', 'home/sam/x.exe ', 'archive/run.BAT', 'archive/run.cmd. ', 'inbox/x.SH'])('denies writing %j', (key) => {
+  it.each(['home/sam/tool.exe', 'home/sam/TOOL.EXE', 'home/sam/x.EXE', 'home/sam/x.Exe', 'home/sam/x.exe.', 'home/sam/x.exe ', 'archive/run.BAT', 'archive/run.cmd. ', 'inbox/x.SH'])('denies writing %j', (key) => {
     expect(loaded.policy.decide(staff, 'write', key)).toMatchObject({ effect: 'deny', rule: 'no-executables' });
   });
 
   it.each(['home/sam/tool.exe.txt', 'home/sam/notes.txt', 'home/sam/exe'])('still allows writing %j', (key) => {
     expect(loaded.policy.decide(staff, 'write', key)).toMatchObject({ effect: 'allow', rule: 'own-home' });
+  });
+
+  describe('through the gateway: PUT /files/home/sam/<name>', () => {
+    const backend = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) });
+    let gateway: Awaited<ReturnType<typeof listen>>;
+    beforeAll(async () => {
+      const app = createApp({ mounts: [{ path: '/files', bucket: 'b', prefix: '', backend }], logger: memoryLogger('fatal').logger, urlTtl: 60, decide: loaded.policy.decide, authenticate: () => Promise.resolve(staff) });
+      gateway = await listen(app);
+    });
+    afterAll(() => gateway.close());
+
+    it.each([
+      ['TOOL.EXE', 403],
+      ['x.EXE', 403],
+      ['x.Exe', 403],
+      ['x.exe.', 403],
+      ['x.exe%20', 403],
+      ['x.exe%20.', 403],
+      ['run.Bat', 403],
+      ['x.exe.txt', 307],
+      ['notes.txt', 307],
+    ])('%s -> %d', async (name, status) => {
+      const res = await rawRequest(gateway.url, 'PUT', `/files/home/sam/${name}`, { 'Content-Length': '3' }, 'abc');
+      expect(res.status).toBe(status);
+    });
   });
 });
