@@ -27,6 +27,8 @@ export interface GatewayOptions {
   readonly now?: () => Date;
   /** The named backends (`backends:` in config) that mounts may select with `storage:`. */
   readonly backends?: ReadonlyMap<string, StorageBackend>;
+  /** Where the built browser UI is (default: dist/web next to the bundle); tests build their own. */
+  readonly webDir?: string;
 }
 
 export interface Gateway {
@@ -72,6 +74,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
+    ...(options.webDir !== undefined && { webDir: options.webDir }),
   });
   return { app, mounts, access };
 }
