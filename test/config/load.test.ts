@@ -65,6 +65,31 @@ storage:
   });
 
   it.each([
+    ['[::1]', '::1'],
+    ['::1', '::1'],
+    ['[::]', '::'],
+    ['localhost', 'localhost'],
+    ['0.0.0.0', '0.0.0.0'],
+  ])('HOST=%s listens on %s (brackets as in a URL are accepted)', (value, host) => {
+    expect(loadConfig({ HOST: value }).host).toBe(host);
+  });
+
+  it.each([
+    [{ SIGNPOST_FORCE_PATH_STYLE: 'false' }, 'SIGNPOST_FORCE_PATH_STYLE (storage.forcePathStyle): applies to S3 storage only, and no bucket is set'],
+    [{ SIGNPOST_FORCE_PATH_STYLE: 'true' }, 'SIGNPOST_FORCE_PATH_STYLE (storage.forcePathStyle): applies to S3 storage only'],
+    [{ SIGNPOST_S3_ENDPOINT: 'http://127.0.0.1:7480' }, 'SIGNPOST_S3_ENDPOINT (storage.endpoint): applies to S3 storage only'],
+    [{ HOST: 'http://127.0.0.1' }, 'HOST (host): must be a host name or an IP address'],
+    [{ HOST: '127.0.0.1:3000' }, 'HOST (host): must be a host name or an IP address'],
+    [{ HOST: '[::1' }, 'HOST (host): must be a host name or an IP address'],
+  ])('%j is refused with the variable named and what to do', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('an unknown key in a config file is named with its full path', () => {
+    expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.yaml' }, () => 'storage:\n  kind: embedded\n  colour: blue\n')).toThrow('  - storage.colour: not a known setting');
+  });
+
+  it.each([
     [{ SIGNPOST_URL_TTL: '604801' }, 'SIGNPOST_URL_TTL (urlTtl)'],
     [{ SIGNPOST_URL_TTL: '0' }, 'SIGNPOST_URL_TTL (urlTtl)'],
     [{ SIGNPOST_URL_TTL: 'five' }, 'SIGNPOST_URL_TTL (urlTtl)'],
