@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): App {
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
-  const applyCors = cors(deps.corsOrigins ?? []);
+  const applyCors = cors(deps.corsOrigins ?? [], { requestHeaders: deps.mounts.flatMap((m) => Object.keys(m.backend.requiredUploadHeaders ?? {})) });
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
 

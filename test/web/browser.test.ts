@@ -7,6 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -42,7 +44,7 @@ describeWith('chromium', 'apt-get install chromium')('the browser UI (Chromium)'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'signpost-web-'));
     mkdirSync(ARTIFACTS, { recursive: true });
-    writeFileSync(join(dir, 'signpost.yaml'), stringify({ policy, auth: { apiKeys: [alice.entry] } }));
+    writeFileSync(join(dir, 'signpost.yaml'), stringify({ policy, auth: { apiKeys: [alice.entry] }, corsOrigins: ['*'] }));
     writeFileSync(join(dir, 'hello.txt'), small);
     writeFileSync(join(dir, 'big.bin'), big);
     webDir = join(dir, 'web');
@@ -195,5 +197,26 @@ describeWith('chromium', 'apt-get install chromium')('the browser UI (Chromium)'
 
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('another origin may call the gateway with the headers the page sends (Chromium accepts the CORS preflights)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // Another web site (another origin, loopback too): every request below is cross-origin, with a preflight.
+    const site = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    await page.goto(`http://localhost:${(site.address() as AddressInfo).port}/`);
+    const call = (path: string, init: { method: string; headers: Record<string, string>; body?: string }) =>
+      page.evaluate<string>(
+        `fetch(${JSON.stringify(`${gw.url}${path}`)}, ${JSON.stringify(init)}).then(async (r) => r.status + ' ' + (r.headers.get('x-request-id') ? 'id' : 'no-id') + ' ' + (await r.text()).slice(0, 40), (e) => 'failed: ' + e.message)`,
+      );
+    const auth = { Authorization: `Bearer ${alice.key}` };
+    // What main.ts sends for an upload ticket and a multipart upload, and for a listing.
+    expect(await call('/files/home/alice/cors.txt?upload', { method: 'POST', headers: { ...auth, 'X-Upload-Length': '3', 'X-Upload-Content-Type': 'text/plain', 'If-None-Match': '*' } })).toMatch(/^200 id \{"method":"PUT"/);
+    expect(await call('/files/home/alice/cors.bin?uploads', { method: 'POST', headers: { ...auth, 'X-Upload-Length': '3', 'X-Upload-Content-Type': 'application/octet-stream' } })).toMatch(/^201 id \{/);
+    expect(await call('/files/home/alice/?cursor=x', { method: 'GET', headers: { ...auth, Accept: 'application/json' } })).toMatch(/^(200|400) id /);
+    expect(await call('/files/home/bob/x.txt?upload', { method: 'POST', headers: { ...auth, 'X-Upload-Length': '3' } })).toMatch(/^403 id /);
+    await context.close();
+    await new Promise((r) => site.close(r));
   });
 });
