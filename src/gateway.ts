@@ -9,11 +9,14 @@ import { loadAccessControl, type AccessControl } from './access';
 import { createApp, type App } from './app';
 import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
+import { lfsMountPath } from './lfs/paths';
+import type { LfsOption } from './lfs/route';
+import { createMetrics, type Metrics } from './http/metrics';
 import type { Logger } from './log';
 import { ConfigError } from './config/load';
 import type { PolicyRule } from './policy';
 import type { Decide } from './policy/types';
-import { describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints, type MountCapabilities } from './storage/capabilities';
+import { bindsContent, describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints, type MountCapabilities } from './storage/capabilities';
 import type { Mount } from './storage/mount';
 import type { StorageBackend } from './storage/types';
 
@@ -29,14 +32,18 @@ export interface GatewayOptions {
   readonly backends?: ReadonlyMap<string, StorageBackend>;
   /** Access control already loaded by validateGateway (the server validates before it listens). */
   readonly access?: AccessControl;
-  /** Where the built browser UI is (default: dist/web next to the bundle); tests build their own. */
+  /** Where the built browser UI lives (default: next to the bundle); tests build their own. */
   readonly webDir?: string;
+  /** The gateway's public base URL when config has none (`publicUrl`): known later, e.g. the listening address. */
+  readonly publicUrl?: () => string | undefined;
 }
 
 export interface Gateway {
   readonly app: App;
   readonly mounts: readonly Mount[];
   readonly access: AccessControl;
+  /** Present when metrics are on; without a metrics token the server serves them on a loopback port. */
+  readonly metrics?: Metrics;
 }
 
 export function defaultBucket(config: Config): string {
@@ -85,6 +92,8 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
   const access = options.access ?? loadAccessControl(config);
   const mounts: Mount[] = mountsOf(config, backend, options.backends);
   checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
+  const metrics = config.metrics ? createMetrics() : undefined;
+  const publicUrl = config.publicUrl ?? options.publicUrl;
   const app = createApp({
     mounts,
     logger: options.logger,
@@ -92,13 +101,22 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     corsOrigins: config.corsOrigins,
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
-    metrics: config.metrics,
+    lfs: lfsOption(config),
+    ...(metrics && { metrics }),
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+    features: config.features,
+    ...(options.webDir !== undefined && { webDir: options.webDir }),
+    ...(publicUrl !== undefined && { publicUrl }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
-    ...(options.webDir !== undefined && { webDir: options.webDir }),
   });
-  return { app, mounts, access };
+  return { app, mounts, access, ...(metrics && { metrics }) };
+}
+
+function lfsOption(config: Config): LfsOption {
+  const mount = lfsMountPath(config);
+  return mount === undefined ? false : { mount };
 }
 
 /** Says at startup what each mount's storage enforces; refuses rules that need more (fail closed). */
@@ -106,7 +124,7 @@ function checkStorageEnforcement(rules: readonly PolicyRule[], mounts: readonly 
   for (const m of mounts) {
     const gatewayOnly = gatewayOnlyConstraints(m.backend);
     logger.info(
-      { mount: m.path, backend: m.backend.kind, storageEnforces: [...m.backend.storageEnforces], gatewayOnly },
+      { mount: m.path, backend: m.backend.kind, storageEnforces: [...m.backend.storageEnforces], gatewayOnly, checksumSha256: bindsContent(m.backend) },
       gatewayOnly.length ? `mount ${m.path} (${m.backend.kind}): ${gatewayOnly.join(', ')} enforced by the gateway only, not by storage` : `mount ${m.path} (${m.backend.kind}): storage enforces every policy constraint`,
     );
   }

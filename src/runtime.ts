@@ -69,7 +69,7 @@ export async function prepareRuntime(config: Config, options: RuntimeOptions): P
       if (storage.kind === 's3') return { ...build(s3!), close: () => Promise.resolve() };
       const { store, credentials } = await startStore(config, storage, options);
       try {
-        const backend = createS3Backend({ region: EMBEDDED_REGION, endpoint: store.url, forcePathStyle: true, credentials: staticCredentials(credentials), kind: 'embedded' });
+        const backend = createS3Backend({ region: EMBEDDED_REGION, endpoint: store.url, forcePathStyle: true, credentials: staticCredentials(credentials), kind: 'embedded', checksumSha256: true });
         return { ...build(backend), store, close: () => store.close(config.shutdownGrace * 1000) };
       } catch (err) {
         await store.close(0);
@@ -104,9 +104,9 @@ async function startStore(config: Config, storage: Extract<Config['storage'], { 
 }
 
 async function defaultS3Backend(storage: Extract<Config['storage'], { kind: 's3' }>, options: RuntimeOptions): Promise<StorageBackend> {
-  const { region, endpoint, forcePathStyle } = storage;
+  const { region, endpoint, forcePathStyle, checksumSha256 } = storage;
   const provider = options.credentialProvider ?? (await defaultCredentialProvider());
-  return createS3Backend({ region, forcePathStyle, credentials: refreshingCredentials(provider), ...(endpoint !== undefined && { endpoint }) });
+  return createS3Backend({ region, forcePathStyle, credentials: refreshingCredentials(provider), ...(endpoint !== undefined && { endpoint }), ...(checksumSha256 !== undefined && { checksumSha256 }) });
 }
 
 async function defaultCredentialProvider(): Promise<CredentialProvider> {
@@ -115,6 +115,6 @@ async function defaultCredentialProvider(): Promise<CredentialProvider> {
 }
 
 /** A wildcard bind address is not something a client can connect to. */
-function isWildcard(host: string): boolean {
+export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }

@@ -13,7 +13,9 @@ export const GATEWAY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'OPTIONS
  * send that is not always CORS-safelisted: credentials, upload sizes and types (tickets and
  * multipart), create-only, JSON bodies, ranges, and Accept (only safelisted while short).
  */
-export const ALLOWED_REQUEST_HEADERS = ['authorization', 'content-type', 'if-none-match', 'range', 'accept', 'x-upload-length', 'x-upload-content-type'] as const;
+export const ALLOWED_REQUEST_HEADERS = ['authorization', 'content-type', 'if-none-match', 'range', 'accept', 'x-upload-length', 'x-upload-content-type',
+  'uppy-versions', 'uppy-auth-token', 'uppy-credentials-params', // what Uppy's Companion client may send
+] as const;
 /** Response headers a cross-origin script may read: where a redirect goes, why a refusal, when to retry, what is allowed. */
 export const EXPOSED_HEADERS = ['Location', 'X-Request-Id', 'WWW-Authenticate', 'Retry-After', 'Allow'] as const;
 

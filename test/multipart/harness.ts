@@ -18,6 +18,7 @@ import { sendError, toHttpError } from '../../src/http/error-handler';
 import { multipartRouteFor } from '../../src/routes/multipart';
 import { rawPathOf } from '../../src/routes/files';
 import type { RouteContext } from '../../src/routes/route-kit';
+import { createCursorSealer } from '../../src/routes/listing-cursor';
 import { createShareSigner } from '../../src/share/tokens';
 import { staticCredentials } from '../../src/signing/credentials';
 import { createPresigner } from '../../src/signing/sigv4-presigner';
@@ -61,7 +62,7 @@ export async function startHarness(): Promise<Harness> {
   const presign = createPresigner({ endpoint: new URL(store.url), region: 'us-east-1', forcePathStyle: true });
   const multipart = createS3Multipart({ presign, credentials: staticCredentials(credentials) });
   const mounts = [...runtime.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ ...m, multipart }));
-  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner() };
+  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner(), cursors: createCursorSealer(undefined), publicUrl: () => undefined };
   const { logger } = memoryLogger('warn');
 
   const handler: RequestListener = (req, res) => {
