@@ -1,12 +1,17 @@
 /**
  * The gateway's CORS answers (createApp with allowed origins): a preflight for every route,
  * with the headers a browser client of that route sends (the page in src/web/page, the APIs in
- * docs/transfers.md and openapi.ts), must allow that method and every one of those headers;
- * the real answers then carry the origin and the exposed headers. Another origin gets none.
+ * docs/transfers.md, docs/uppy.md, docs/lfs.md), must allow that method and every one of those
+ * headers; so must a preflight for every operation of the OpenAPI document with the headers it
+ * documents (the list CORS is built from). The real answers then carry the origin and the
+ * exposed headers. Another origin gets none.
  */
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import { ALLOWED_REQUEST_HEADERS, GATEWAY_METHODS } from '../../src/http/cors';
+import { CHALLENGE } from '../../src/http/authenticate';
+import { unauthorized } from '../../src/http/errors';
+import { OPENAPI } from '../../src/routes/openapi';
+import { documentedRequests } from '../../src/routes/openapi-headers';
 import { staticCredentials } from '../../src/signing/credentials';
 import { createAzureBackend } from '../../src/storage/azure-backend';
 import { accountKeySource } from '../../src/storage/azure-keys';
@@ -45,6 +50,12 @@ const ROUTES: readonly (readonly [string, string, string, readonly string[]])[] 
   ['multipart abort', 'DELETE', '/files/a.bin?uploadId=u', [AUTH]],
   ['health', 'GET', '/healthz', []],
   ['OpenAPI document', 'GET', '/openapi.json', ['accept']],
+  ['Uppy session', 'POST', '/uppy/session?ttl=60', [AUTH, 'uppy-versions']],
+  ['Uppy POST form', 'GET', '/uppy/s3/params?filename=a.txt', [AUTH, 'uppy-versions']],
+  ['Uppy multipart create', 'POST', '/uppy/s3/multipart', [AUTH, 'content-type', 'uppy-versions']],
+  ['Uppy multipart abort', 'DELETE', '/uppy/s3/multipart/token?key=a', [AUTH, 'uppy-versions']],
+  ['Git LFS batch', 'POST', '/lfs/acme/widgets/objects/batch', [AUTH, 'content-type', 'accept']],
+  ['Git LFS verify', 'POST', '/lfs/acme/widgets/objects/verify', ['x-signpost-lfs-verify', 'content-type', 'accept']],
 ];
 
 const list = (value: string | undefined) => (value ?? '').split(',').map((h) => h.trim().toLowerCase());
@@ -62,9 +73,8 @@ describe('CORS preflight, route by route', () => {
     expect(res.headers.vary).toMatch(/Origin/);
   });
 
-  it('allows the methods of every route and the headers the page sends (main.ts: X-Upload-Length, X-Upload-Content-Type, If-None-Match, Content-Type, Authorization, Accept)', () => {
-    expect(new Set(ROUTES.map(([, method]) => method))).toEqual(new Set(GATEWAY_METHODS.filter((m) => m !== 'OPTIONS')));
-    expect([...ALLOWED_REQUEST_HEADERS].sort()).toEqual(['accept', 'authorization', 'content-type', 'if-none-match', 'range', 'x-upload-content-type', 'x-upload-length']);
+  it('the table covers every method the gateway serves', () => {
+    expect(new Set(ROUTES.map(([, method]) => method))).toEqual(new Set(documentedRequests(OPENAPI).methods.filter((m) => m !== 'OPTIONS')));
   });
 
   it('a mount without Azure does not allow its header; an origin not configured gets no CORS answer', async () => {
@@ -75,6 +85,40 @@ describe('CORS preflight, route by route', () => {
     const other = await request(app).options('/files/a.txt').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'PUT').set('Access-Control-Request-Headers', AUTH);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     expect(other.headers['access-control-allow-headers']).toBeUndefined();
+  });
+});
+
+type Op = { parameters?: readonly { name: string; in: string }[]; requestBody?: unknown };
+const operations = Object.entries(OPENAPI.paths as unknown as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+  ['get', 'head', 'put', 'delete', 'post'].filter((m) => item[m] !== undefined).map((m) => {
+    const op = item[m] as Op;
+    const headers = [...((item.parameters ?? []) as Op['parameters'] & object), ...(op.parameters ?? [])].filter((p) => p.in === 'header').map((p) => p.name);
+    return [m.toUpperCase(), path, [AUTH, ...headers, ...(op.requestBody === undefined ? [] : ['content-type'])]] as const;
+  }),
+);
+
+describe('CORS preflight for every operation of the OpenAPI document, with the headers it documents', () => {
+  it.each(operations)('%s %s', async (method, path, headers) => {
+    const concrete = path.replace(/\{[^}]+\}/g, 'x');
+    const res = await request(app).options(concrete).set('Origin', ORIGIN).set('Access-Control-Request-Method', method).set('Access-Control-Request-Headers', headers.join(','));
+    expect(res.status).toBe(204);
+    expect(list(res.headers['access-control-allow-methods'])).toContain(method.toLowerCase());
+    expect(headers.map((h) => h.toLowerCase()).filter((h) => !list(res.headers['access-control-allow-headers']).includes(h))).toEqual([]);
+  });
+
+  it('reads headers, bodies, security schemes and negotiated answers from a document', () => {
+    const doc = {
+      paths: {
+        '/a/{id}': {
+          parameters: [{ name: 'X-Shared', in: 'header' }, { name: 'id', in: 'path' }],
+          get: { parameters: [{ name: 'X-Own', in: 'header' }, { name: 'q', in: 'query' }], responses: { '200': { content: { 'application/json': {}, 'text/html': {} } } } },
+        },
+        '/b': { put: { requestBody: {} }, delete: {} },
+      },
+      components: { securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'X-Api-Key' }, q: { type: 'apiKey', in: 'query', name: 'key' } } },
+    };
+    expect(documentedRequests(doc)).toEqual({ methods: ['GET', 'PUT', 'DELETE'], requestHeaders: ['accept', 'content-type', 'x-api-key', 'x-own', 'x-shared'] });
+    expect(documentedRequests({ paths: {}, components: { securitySchemes: { b: { type: 'http' } } } }).requestHeaders).toEqual(['authorization']);
   });
 });
 
@@ -89,5 +133,14 @@ describe('CORS on the answers themselves', () => {
     expect(res.status).toBe(status);
     expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
     expect(list(res.headers['access-control-expose-headers'])).toEqual(['location', 'x-request-id', 'www-authenticate', 'retry-after', 'allow']);
+  });
+
+  it('a 401 carries the origin, and its WWW-Authenticate is readable', async () => {
+    const guarded = createApp({ mounts, logger: memoryLogger().logger, urlTtl: 300, corsOrigins: [ORIGIN], authenticate: () => Promise.reject(unauthorized('bad key', CHALLENGE)) });
+    const res = await request(guarded).get('/files/a.txt').set('Origin', ORIGIN).set('Authorization', 'Bearer nope');
+    expect(res.status).toBe(401);
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(res.headers['www-authenticate']).toBeDefined();
+    expect(list(res.headers['access-control-expose-headers'])).toContain('www-authenticate');
   });
 });
