@@ -43,8 +43,10 @@ export function policyExplain(args: readonly string[]): number {
     console.log(`400: ${lfs.message}`);
     return 1;
   }
+  if (!method || !path) throw new UsageError('policy explain needs METHOD PATH, e.g. GET /files/reports/q3.pdf or PUT /lfs/acme/widgets/objects/<oid>');
   const action = lfs ? lfs.action : METHOD_ACTIONS[method.toUpperCase()];
-  if (!action || !path) throw new UsageError('policy explain needs METHOD PATH, e.g. GET /files/reports/q3.pdf or PUT /lfs/acme/widgets/objects/<oid>');
+  const known = Object.keys(METHOD_ACTIONS);
+  if (!action) throw new UsageError(`policy explain: "${method}" is not a method it knows; use ${known.slice(0, -1).join(', ')} or ${known.at(-1)!} (and POST for /lfs/ paths)`);
   if (!values.as) throw new UsageError('policy explain needs --as SUBJECT (or --as anonymous)');
 
   const source = values.policy ?? config.policy;
