@@ -41,7 +41,8 @@ import { createCursorSealer } from './routes/listing-cursor';
 import { ALL_FEATURES, type Features } from './config/features';
 import { featureRoutes, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
-import { openapiRoute } from './routes/openapi';
+import { OPENAPI, openapiRoute } from './routes/openapi';
+import { documentedRequests } from './routes/openapi-headers';
 import { mountFinder, requestTarget, type RequestTarget } from './routes/request-target';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
@@ -111,7 +112,9 @@ export function createApp(deps: AppDeps): App {
   const features = deps.features ?? ALL_FEATURES;
   const routes = featureRoutes(features);
   const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
-  const applyCors = cors(deps.corsOrigins ?? []);
+  // CORS allows what the OpenAPI document says clients send, and what a mount's storage requires on uploads (Azure's x-ms-blob-type).
+  const documented = documentedRequests(OPENAPI);
+  const applyCors = cors(deps.corsOrigins ?? [], { methods: documented.methods, requestHeaders: [...documented.requestHeaders, ...deps.mounts.flatMap((m) => Object.keys(m.backend.requiredUploadHeaders ?? {}))] });
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const findMount = mountFinder(deps.mounts);
 

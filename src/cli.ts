@@ -23,8 +23,15 @@ const USAGE = `usage:
   signpost url get|head|put [--token T|--key K] [--ttl S] [--type T] [--create-only] [--json] URL
                                          print one presigned URL to hand to someone else (a processing service)`;
 
+const isArgsError = (err: unknown): boolean => typeof (err as { code?: unknown } | null)?.code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS_');
+
 async function main(argv: readonly string[]): Promise<number> {
   const [command = 'serve', sub, ...rest] = argv;
+  // `cp` prints its own, longer help; every other command's is this usage.
+  if (command !== 'cp' && argv.slice(1).some((a) => a === '--help' || a === '-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   switch (command) {
     case 'serve':
       return serve();
@@ -50,7 +57,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err: unknown) => {
+  (thrown: unknown) => {
+    // node:util parseArgs refuses unknown options and missing values with ERR_PARSE_ARGS_* codes.
+    const err = isArgsError(thrown) ? new UsageError((thrown as Error).message) : thrown;
     if (err instanceof UsageError) console.error(`signpost: ${err.message}\n\n${USAGE}`);
     else if (err instanceof ConfigError) console.error(`signpost: ${err.message}`);
     else console.error(`signpost: ${err instanceof Error ? err.message : String(err)}`);

@@ -16,7 +16,7 @@ import type { Logger } from './log';
 import { ConfigError } from './config/load';
 import type { PolicyRule } from './policy';
 import type { Decide } from './policy/types';
-import { bindsContent, describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints } from './storage/capabilities';
+import { bindsContent, describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints, type MountCapabilities } from './storage/capabilities';
 import type { Mount } from './storage/mount';
 import type { StorageBackend } from './storage/types';
 
@@ -30,7 +30,9 @@ export interface GatewayOptions {
   readonly now?: () => Date;
   /** The named backends (`backends:` in config) that mounts may select with `storage:`. */
   readonly backends?: ReadonlyMap<string, StorageBackend>;
-  /** Where the built browser UI lives (default: next to the bundle). */
+  /** Access control already loaded by validateGateway (the server validates before it listens). */
+  readonly access?: AccessControl;
+  /** Where the built browser UI lives (default: next to the bundle); tests build their own. */
   readonly webDir?: string;
   /** The gateway's public base URL when config has none (`publicUrl`): known later, e.g. the listening address. */
   readonly publicUrl?: () => string | undefined;
@@ -61,14 +63,34 @@ export function mountBuckets(config: Config): string[] {
   return [...new Set(config.mounts.filter((m) => m.storage === undefined).map((m) => mountBucket(config, m)))];
 }
 
-/** Loads the policy and authentication from config (once); throws ConfigError on any problem. */
-export function buildGateway(config: Config, backend: StorageBackend, options: GatewayOptions): Gateway {
-  const access = loadAccessControl(config);
-  const mounts: Mount[] = config.mounts.map((m) => {
-    const chosen = m.storage === undefined ? backend : options.backends?.get(m.storage);
+type Capabilities = MountCapabilities['backend'];
+
+/** Each configured mount with the backend it uses (or just that backend's capabilities). */
+function mountsOf<B extends Capabilities>(config: Config, backend: B, backends: ReadonlyMap<string, B> | undefined): (Omit<Mount, 'backend'> & { backend: B })[] {
+  return config.mounts.map((m) => {
+    const chosen = m.storage === undefined ? backend : backends?.get(m.storage);
     if (!chosen) throw new ConfigError(`mount ${m.path}: backend "${m.storage}" is not available in this runtime`);
     return { path: m.path, bucket: mountBucket(config, m), prefix: m.prefix, backend: chosen };
   });
+}
+
+/**
+ * Everything buildGateway would refuse (policy, auth, constraints storage cannot enforce),
+ * checked from the default backend's capabilities alone, so a server can refuse a bad
+ * configuration before it starts anything (the embedded store's backend only exists once the
+ * store listens). Returns the loaded access control for buildGateway to reuse.
+ */
+export function validateGateway(config: Config, defaultBackend: Capabilities, backends?: ReadonlyMap<string, Capabilities>): AccessControl {
+  const access = loadAccessControl(config);
+  const refused = findGatewayOnlyRules(access.policy?.rules ?? [], mountsOf(config, defaultBackend, backends)).filter((f) => !f.accepted);
+  if (refused.length > 0) throw new ConfigError(describeRefused(refused));
+  return access;
+}
+
+/** Loads the policy and authentication from config (once, unless `options.access` holds them); throws ConfigError on any problem. */
+export function buildGateway(config: Config, backend: StorageBackend, options: GatewayOptions): Gateway {
+  const access = options.access ?? loadAccessControl(config);
+  const mounts: Mount[] = mountsOf(config, backend, options.backends);
   checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
   const metrics = config.metrics ? createMetrics() : undefined;
   const publicUrl = config.publicUrl ?? options.publicUrl;

@@ -3,16 +3,19 @@
  * listener, so a client that sends `Expect: 100-continue` (curl does on PUT) gets the 307
  * instead of `100 Continue` and sends the body to storage only; the gateway reads 0 body bytes.
  * On close it stops accepting, lets in-flight requests finish within a grace period, then
- * closes what is left and the embedded store.
+ * closes what is left and the embedded store. Start-up validates first, then binds the
+ * gateway's port, then starts the store: a failure stops at the first step that fails, with
+ * one line (http/listen.ts) and nothing left running.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
 import { ConfigError } from './config/load';
 import { DEFAULT_METRICS_PORT, listenForMetrics, type MetricsListener } from './http/metrics-endpoint';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
-import { createRuntime, isWildcard, type Runtime, type RuntimeOptions } from './runtime';
+import { listenOn } from './http/listen';
+import { isWildcard, prepareRuntime, type Runtime, type RuntimeOptions } from './runtime';
 
 export interface RunningServer {
   readonly url: string;
@@ -25,14 +28,13 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, options: RuntimeOptions): Promise<RunningServer> {
+  // Order matters for what a person sees when start-up fails: a bad configuration is refused
+  // before anything listens, and a taken port before the store starts or anything is logged.
   // Share links need the gateway's own URL; without a configured one it is known only after listen.
   let listeningUrl: string | undefined;
-  const runtime = await createRuntime(config, { publicUrl: () => listeningUrl, ...options });
+  const prepared = await prepareRuntime(config, { publicUrl: () => listeningUrl, ...options });
   // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
-  const handler = guardRequests(runtime.app);
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, handler);
-  // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
-  server.on('checkContinue', handler);
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false });
   server.on('checkExpectation', rejectExpectation);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
@@ -40,19 +42,28 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
     const body = JSON.stringify({ error: 'bad_request', message: status.slice(4) });
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
   });
+  // Requests that arrive while the store starts wait for the app (milliseconds), never hang.
+  const early: [IncomingMessage, ServerResponse][] = [];
+  const hold = (req: IncomingMessage, res: ServerResponse) => void early.push([req, res]);
+  server.on('request', hold);
+  server.on('checkContinue', hold);
+  await listenOn(server, { port: config.port, host: config.host, what: 'the gateway', portVariable: 'PORT' });
 
+  let runtime: Runtime;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    runtime = await prepared.start();
   } catch (err) {
-    await runtime.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   }
+  const handler = guardRequests(runtime.app);
+  server.off('request', hold);
+  server.off('checkContinue', hold);
+  server.on('request', handler);
+  // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
+  server.on('checkContinue', handler);
+  for (const [req, res] of early.splice(0)) handler(req, res);
   let metricsListener: MetricsListener | undefined;
   if (runtime.metrics && config.metricsToken === undefined) {
     try {

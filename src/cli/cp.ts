@@ -5,19 +5,19 @@
  * X-Upload-Length, PUT the parts straight to storage, 4 at a time (--parallel), each with 3
  * attempts and exponential backoff, then `POST URL?uploadId=…` to complete. The upload id is
  * printed first; after a failure, `--resume ID` lists the uploaded parts and sends only the ones
- * missing (or of another size). Download: GET URL with the token, follow the 307 without it,
- * stream into FILE.partial-<pid>, rename when complete. Auth: --token T or --key K (both sent as
+ * missing (or of another size). Download: cp-download.ts (an interrupted one leaves no partial
+ * file). `--help` prints the usage; an unknown option is a usage error. Auth: --token T or --key K (both sent as
  * `Authorization: Bearer`), default $SIGNPOST_TOKEN. Progress on stderr (see cp-progress.ts);
- * the completed upload's JSON ({ key, etag, size }) on stdout. Exit 0 ok, 1 failure, 2 usage.
+ * the completed upload's JSON ({ key, etag, size }) on stdout. Exit 0 ok, 1 failure, 2 usage,
+ * 128 + the signal's number when interrupted.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Readable, Transform, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { authHeaders, CpError, gatewayJson, putPart, stripQuery, withRetries } from './cp-client';
+import { gatewayJson, putPart, stripQuery, withRetries } from './cp-client';
+import { CpInterrupted, download } from './cp-download';
 import { createProgress } from './cp-progress';
 
 export interface CpIo {
@@ -41,14 +41,46 @@ interface Page {
 }
 
 const USAGE = 'usage: signpost cp [--token T | --key K] [--resume UPLOAD_ID] [--parallel N] [--content-type T] [--quiet] FILE URL | URL FILE';
+export const CP_HELP = `${USAGE}
+
+  signpost cp FILE URL   upload FILE to URL (a gateway URL such as http://127.0.0.1:3000/files/a.txt):
+                         multipart, --parallel parts at once (default 4, at most 32), each retried;
+                         prints the upload id first, and after a failure --resume UPLOAD_ID sends
+                         only the parts storage lacks. Prints {key, etag, size} as JSON when done.
+  signpost cp URL FILE   download URL into FILE (written as FILE.partial-PID, renamed when complete;
+                         removed if the download fails or is interrupted).
+
+  --token T, --key K     sent as Authorization: Bearer to the gateway only (default $SIGNPOST_TOKEN)
+  --content-type T       the uploaded object's Content-Type
+  --quiet                no progress on stderr
+  -h, --help             this text
+
+Exit status: 0 done, 1 failed, 2 usage error, 128+N interrupted by signal N (130 for Ctrl-C).`;
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
+const OPTIONS = {
+  token: { type: 'string' },
+  key: { type: 'string' },
+  resume: { type: 'string' },
+  parallel: { type: 'string' },
+  'content-type': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function cp(args: readonly string[], io: CpIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: { token: { type: 'string' }, key: { type: 'string' }, resume: { type: 'string' }, parallel: { type: 'string' }, 'content-type': { type: 'string' }, quiet: { type: 'boolean' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, options: OPTIONS });
+  } catch (err) {
+    io.stderr.write(`signpost cp: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    io.stdout.write(`${CP_HELP}\n`);
+    return 0;
+  }
   const [from, to] = positionals;
   const parallel = Number(values.parallel ?? 4);
   if (positionals.length !== 2 || from === undefined || to === undefined || isUrl(from) === isUrl(to) || !(parallel >= 1 && parallel <= 32)) {
@@ -67,7 +99,7 @@ export async function cp(args: readonly string[], io: CpIo = { stdout: process.s
     return 0;
   } catch (err) {
     io.stderr.write(`signpost cp: ${(err as Error).message}\n`);
-    return 1;
+    return err instanceof CpInterrupted ? err.exitCode : 1;
   }
 }
 
@@ -165,36 +197,6 @@ async function alreadyUploaded(file: FileHandle, p: PartUrl, partSize: number, s
   const buf = Buffer.allocUnsafe(p.size);
   await file.read(buf, 0, p.size, (p.partNumber - 1) * partSize);
   return createHash('md5').update(buf).digest('hex') === stored.etag.toLowerCase();
-}
-
-export async function download(o: { url: string; file: string; token: string | undefined; quiet: boolean; io: CpIo }): Promise<void> {
-  const first = await fetch(o.url, { headers: authHeaders(o.token), redirect: 'manual' });
-  let res = first;
-  const location = first.headers.get('location');
-  if (first.status >= 300 && first.status < 400 && location !== null) {
-    await first.body?.cancel();
-    res = await fetch(new URL(location, o.url), { redirect: 'follow' }); // never the token to storage
-  }
-  if (!res.ok || res.body === null) throw new CpError(`GET ${stripQuery(o.url)} -> ${res.status} ${(await res.text()).slice(0, 200)}`, res.status);
-  const total = Number(res.headers.get('content-length') ?? 0);
-  const progress = createProgress({ out: o.io.stderr, label: basename(o.file), total, quiet: o.quiet });
-  const temp = `${o.file}.partial-${process.pid}`;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      progress.add(chunk.length);
-      cb(null, chunk);
-    },
-  });
-  try {
-    await pipeline(Readable.fromWeb(res.body), count, createWriteStream(temp, { flags: 'wx' }));
-    const got = (await stat(temp)).size;
-    if (total > 0 && got !== total) throw new CpError(`download incomplete: ${got} of ${total} bytes`);
-    await rename(temp, o.file);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-  progress.done();
 }
 
 // Run directly (`npx tsx src/cli/cp.ts …`); the argv check keeps a bundled dist/cli.js from running it.

@@ -35,6 +35,10 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_S3_CHECKSUM_SHA256', ['storage', 'checksumSha256']],
 ];
 
+/** Storage settings that only mean something for S3 (the embedded store's URLs are always path-style). */
+const S3_ONLY: ReadonlySet<string> = new Set(['endpoint', 'forcePathStyle', 'region', 'bucket']);
+const S3_ONLY_MESSAGE = 'applies to S3 storage only, and no bucket is set: set SIGNPOST_BUCKET (storage.bucket) to use S3, or unset it to use the embedded store';
+
 export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
   const raw: Record<string, unknown> = env.SIGNPOST_CONFIG ? readConfigFile(env.SIGNPOST_CONFIG, readFile) : {};
   const fromEnv = new Map<string, string>();
@@ -72,11 +76,19 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
 
   const parsed = ConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const field = issue.path.join('.') || '(root)';
+  const embedded = (raw.storage as Record<string, unknown> | undefined)?.kind !== 's3';
+  const problem = (path: readonly PropertyKey[], message: string): string => {
+    const field = path.map(String).join('.') || '(root)';
     const variable = fromEnv.get(field);
-    return `  - ${variable ? `${variable} (${field})` : field}: ${issue.message}`;
-  });
+    return `  - ${variable ? `${variable} (${field})` : field}: ${message}`;
+  };
+  // An unknown key is reported on its own field (so the variable that set it is named), and an
+  // S3-only storage setting without a bucket says what to do about it.
+  const problems = parsed.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => problem([...issue.path, key], embedded && issue.path.join('.') === 'storage' && S3_ONLY.has(key) ? S3_ONLY_MESSAGE : 'not a known setting'))
+      : [problem(issue.path, issue.message)],
+  );
   throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 

@@ -3,6 +3,7 @@
  * zero-setup start work (embedded store, loopback, /files mount); a bad value stops startup
  * with a message naming the field (see load.ts for how fields map to environment variables).
  */
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import { normalizePublicUrl } from '../http/public-url';
 import { checkPrefix } from '../keys/object-key';
@@ -30,6 +31,14 @@ export const S3StorageSchema = z.strictObject({
   /** Storage verifies a signed x-amz-checksum-sha256 (AWS, MinIO, Ceph 19+; not Ceph RGW 16). Default: true only without `endpoint` (AWS). */
   checksumSha256: bool.optional(),
 });
+
+/** A host name or an IP address; an IPv6 address may be bracketed as in a URL (`[::1]` is `::1`). */
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const host = z
+  .string()
+  .min(1)
+  .transform((h) => (h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h))
+  .refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), 'must be a host name or an IP address (e.g. 127.0.0.1, ::1 or [::1]), without a scheme or port');
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
@@ -96,7 +105,7 @@ const MountSchema = z.strictObject({
 export const ConfigSchema = z
   .strictObject({
     port: port.default(3000),
-    host: z.string().min(1).default('127.0.0.1'),
+    host: host.default('127.0.0.1'),
     dataDir: z.string().min(1).default('.signpost-data'),
     /** Presigned URL lifetime in seconds: 5 minutes by default, 7 days (SigV4's limit) at most. */
     urlTtl: seconds.default(300),

@@ -26,6 +26,7 @@ export const LFS_PATHS = {
     parameters: [repo],
     post: {
       summary: 'the verify action: 200 only when the object is stored with that size (and, where storage keeps it, that SHA-256); the action\'s X-Signpost-Lfs-Verify header or `write` on the object',
+      parameters: [{ name: 'X-Signpost-Lfs-Verify', in: 'header', required: false, description: 'the token from the verify action\'s header', schema: { type: 'string' } }],
       requestBody: body('LfsObjectRef'),
       responses: { '200': body('LfsObjectRef', 'stored as described'), ...refused, '404': error('not stored'), '422': error('stored with another size or SHA-256, or an invalid request') },
     },

@@ -18,6 +18,9 @@ const listQuery = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 } },
   { name: 'cursor', in: 'query', required: false, description: 'the previous page\'s cursor', schema: { type: 'string' } },
 ];
+// Request headers: CORS allows exactly what this document says clients send (routes/openapi-headers.ts).
+const header = (name: string, description: string) => ({ name, in: 'header', required: false, description, schema: { type: 'string' } });
+const createOnly = header('If-None-Match', '"*": create, never overwrite');
 const denied = { '400': error('invalid key or parameters'), '401': error('credentials required'), '403': error('not allowed') };
 const listResponses = {
   '200': {
@@ -48,6 +51,8 @@ export const OPENAPI = {
           flag('share', 'a share-link token (no credentials needed)'),
           { name: 'uploadId', in: 'query', required: false, description: 'multipart: list the uploaded parts, or with parts=A-B (and X-Upload-Length) more part URLs', schema: { type: 'string' } },
           { name: 'parts', in: 'query', required: false, description: 'multipart: a range of part numbers, e.g. 1001-2000', schema: { type: 'string' } },
+          header('Range', 'passed on with the redirect: storage answers 206'),
+          header('X-Upload-Length', 'multipart: the file\'s size, with ?uploadId&parts'),
         ],
         responses: {
           '200': { description: 'multipart parts or part URLs', ...json({ type: 'object' }) },
@@ -61,6 +66,8 @@ export const OPENAPI = {
       head: { summary: 'metadata (redirect)', parameters: [flag('share', 'a share-link token')], responses: { '307': redirect, ...denied } },
       put: {
         summary: 'upload (redirect; the body goes to storage only)',
+        parameters: [createOnly],
+        requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
         responses: {
           '307': redirect,
           ...denied,
@@ -89,6 +96,7 @@ export const OPENAPI = {
           flag('download', 'share: the link downloads the file, under this name if given (covered by the link\'s signature; keeps the extension unless the rule says renameDownloads)'),
           { name: 'X-Upload-Length', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } },
           { name: 'X-Upload-Content-Type', in: 'header', required: false, description: 'exactly one RFC 9110 media type, sent once; signed as given', schema: { type: 'string' } },
+          createOnly,
         ],
         requestBody: {
           required: false,
@@ -118,7 +126,12 @@ export const OPENAPI = {
     ...LFS_PATHS,
     ...UPPY_OPENAPI_PATHS,
   },
+  security: [{ bearer: [] }, { basic: [] }, {}],
   components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'an API key or a JWT' },
+      basic: { type: 'http', scheme: 'basic', description: 'the API key as the password (git, Git LFS)' },
+    },
     schemas: {
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
       TicketRequest: { type: 'object', required: ['size'], additionalProperties: false, properties: { size: { type: 'integer', minimum: 0 }, contentType: { type: 'string' }, createOnly: { type: 'boolean' } } },

@@ -9,9 +9,12 @@ const uploadId = { name: 'uploadId', in: 'path', required: true, description: 't
 const key = { name: 'key', in: 'query', required: true, description: 'the key from POST /uppy/s3/multipart; must be the token\'s own', schema: { type: 'string' } };
 const refused = { '401': error('credentials required (or a bad session)'), '403': error('not allowed, another caller\'s upload, or an altered token'), '410': error('the upload token has expired') };
 const uploads = 'Uppy (@uppy/aws-s3 6.x, companionEndpoint)';
+// Headers Uppy's Companion client sends with every request; the gateway reads none of them, but a browser preflight asks for them.
+const client = ['Uppy-Versions', 'Uppy-Auth-Token', 'Uppy-Credentials-Params'].map((name) => ({ name, in: 'header', required: false, description: 'sent by Uppy\'s client; ignored', schema: { type: 'string' } }));
 
 export const UPPY_OPENAPI_PATHS = {
   '/uppy/session': {
+    parameters: client,
     post: {
       summary: `${uploads}: a session for an API key or JWT; use companionEndpoint: <gateway><endpoint>`,
       parameters: [{ name: 'ttl', in: 'query', required: false, description: 'seconds, 1 to 604800 (default 86400); never past a JWT\'s exp', schema: { type: 'integer' } }],
@@ -19,6 +22,7 @@ export const UPPY_OPENAPI_PATHS = {
     },
   },
   '/uppy/s3/params': {
+    parameters: client,
     get: {
       summary: `${uploads}: an S3 POST Object form for one file; its signed policy carries the key, the rule's maxSize (content-length-range), the type and the expiry`,
       parameters: [
@@ -37,6 +41,7 @@ export const UPPY_OPENAPI_PATHS = {
     },
   },
   '/uppy/s3/multipart': {
+    parameters: client,
     post: {
       summary: `${uploads}: start a multipart upload; the answer's uploadId is a signed token binding the upload, its key and the caller`,
       requestBody: { required: true, ...json({ type: 'object', required: ['filename'], properties: { filename: { type: 'string' }, type: { type: 'string' }, metadata: { type: 'object', properties: { folder: { type: 'string' } } } } }) },
@@ -44,16 +49,16 @@ export const UPPY_OPENAPI_PATHS = {
     },
   },
   '/uppy/s3/multipart/{uploadId}': {
-    parameters: [uploadId],
+    parameters: [uploadId, ...client],
     get: { summary: `${uploads}: the parts uploaded so far`, parameters: [key], responses: { '200': { description: '[{PartNumber, ETag, Size}]', ...json({ type: 'array' }) }, ...refused, '404': error('no such upload') } },
     delete: { summary: `${uploads}: abort the upload`, parameters: [key], responses: { '200': { description: '{}', ...json({ type: 'object' }) }, ...refused, '404': error('no such upload') } },
   },
   '/uppy/s3/multipart/{uploadId}/{partNumber}': {
-    parameters: [uploadId, { name: 'partNumber', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 10000 } }],
+    parameters: [uploadId, ...client, { name: 'partNumber', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 10000 } }],
     get: { summary: `${uploads}: a presigned URL for one part (any size up to 5 GiB)`, parameters: [key], responses: { '200': { description: '{url, expires}', ...json({ type: 'object' }) }, '400': error('bad part number'), ...refused } },
   },
   '/uppy/s3/multipart/{uploadId}/complete': {
-    parameters: [uploadId],
+    parameters: [uploadId, ...client],
     post: {
       summary: `${uploads}: complete; the parts must exist with those ETags and add up to at most the rule's maxSize (else 413, and the upload is aborted)`,
       parameters: [key],

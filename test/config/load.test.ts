@@ -24,7 +24,7 @@ describe('loadConfig', () => {
 
   it('features: all on unless turned off one by one; SIGNPOST_PUBLIC_URL is a base URL', () => {
     expect(loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"listing":false}}').features).toEqual({ multipart: true, listing: false, share: true, web: true });
-    expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"upload":false}}')).toThrow(/features: Unrecognized key/);
+    expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"upload":false}}')).toThrow(/features\.upload: not a known setting/);
     expect(loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com' }).publicUrl).toBe('https://files.example.com');
     expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'ftp://files.example.com' })).toThrow(/SIGNPOST_PUBLIC_URL \(publicUrl\)/);
     expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com/?a=1' })).toThrow(/must not have a query/);
@@ -72,6 +72,31 @@ storage:
 
   it('reads JSON config files', () => {
     expect(loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"host":"::1"}').host).toBe('::1');
+  });
+
+  it.each([
+    ['[::1]', '::1'],
+    ['::1', '::1'],
+    ['[::]', '::'],
+    ['localhost', 'localhost'],
+    ['0.0.0.0', '0.0.0.0'],
+  ])('HOST=%s listens on %s (brackets as in a URL are accepted)', (value, host) => {
+    expect(loadConfig({ HOST: value }).host).toBe(host);
+  });
+
+  it.each([
+    [{ SIGNPOST_FORCE_PATH_STYLE: 'false' }, 'SIGNPOST_FORCE_PATH_STYLE (storage.forcePathStyle): applies to S3 storage only, and no bucket is set'],
+    [{ SIGNPOST_FORCE_PATH_STYLE: 'true' }, 'SIGNPOST_FORCE_PATH_STYLE (storage.forcePathStyle): applies to S3 storage only'],
+    [{ SIGNPOST_S3_ENDPOINT: 'http://127.0.0.1:7480' }, 'SIGNPOST_S3_ENDPOINT (storage.endpoint): applies to S3 storage only'],
+    [{ HOST: 'http://127.0.0.1' }, 'HOST (host): must be a host name or an IP address'],
+    [{ HOST: '127.0.0.1:3000' }, 'HOST (host): must be a host name or an IP address'],
+    [{ HOST: '[::1' }, 'HOST (host): must be a host name or an IP address'],
+  ])('%j is refused with the variable named and what to do', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('an unknown key in a config file is named with its full path', () => {
+    expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.yaml' }, () => 'storage:\n  kind: embedded\n  colour: blue\n')).toThrow('  - storage.colour: not a known setting');
   });
 
   it.each([

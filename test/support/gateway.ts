@@ -31,7 +31,7 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(options: { s3?: S3Target; env?: Record<string, string>; decide?: Decide; logLevel?: string } = {}): Promise<TestGateway> {
+export async function startGateway(options: { s3?: S3Target; env?: Record<string, string>; decide?: Decide; logLevel?: string; webDir?: string } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signpost-e2e-'));
   const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: dataDir, SIGNPOST_SHUTDOWN_GRACE: '2', ...options.env };
   if (options.s3) {
@@ -44,6 +44,7 @@ export async function startGateway(options: { s3?: S3Target; env?: Record<string
     logger,
     ...(s3 && { credentialProvider: () => Promise.resolve({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }) }),
     ...(options.decide && { decide: options.decide }),
+    ...(options.webDir !== undefined && { webDir: options.webDir }),
   });
 
   let closedBytes = 0;

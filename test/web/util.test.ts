@@ -1,9 +1,16 @@
-import { describeError, formatSize, hashFor, keyPath, parseHash } from '../../src/web/page/util';
+import { describeError, formatSize, hashFor, keyPath, listingPath, parseHash } from '../../src/web/page/util';
 import { pageCsp } from '../../src/web/route';
 
 describe('web page helpers', () => {
   it('encodes each key segment, keeping the slashes', () => {
     expect(keyPath('/files', 'a b/c#d?.txt')).toBe('/files/a%20b/c%23d%3F.txt');
+  });
+  it.each([
+    ['the mount root', '', null, '/files/'],
+    ['a folder', 'a b/c/', null, '/files/a%20b/c/'],
+    ['a next page', '', 'k/x y', '/files/?cursor=k%2Fx%20y'],
+  ])('lists %s at one trailing slash', (_what, prefix, cursor, path) => {
+    expect(listingPath('/files', prefix, cursor)).toBe(path);
   });
   it('round-trips the folder through the hash, dropping dot segments', () => {
     expect(parseHash(hashFor('/files', 'r 1/é/'), ['/files'])).toEqual({ mount: '/files', prefix: 'r 1/é/' });

@@ -3,7 +3,7 @@
  * origin (with `Authorization: Bearer` when signed in) and to storage directly for the bytes
  * (presigned URLs, never with the Authorization header). See docs/web.md.
  */
-import { describeError, formatSize, joinKey, keyPath, parseHash, hashFor } from './util';
+import { describeError, formatSize, joinKey, keyPath, listingPath, parseHash, hashFor } from './util';
 
 interface Config { mounts: string[]; multipartThreshold: number }
 interface Entry { name: string; key: string; size: number; lastModified: string }
@@ -270,10 +270,8 @@ function go(mount: string, prefix: string): void {
 
 async function refresh(append = false): Promise<void> {
   const { mount, prefix } = state;
-  const cursor = append ? state.cursor : null;
-  const q = cursor !== null ? `?cursor=${encodeURIComponent(cursor)}` : '';
   try {
-    const listing = await gwJson<Listing>(`${keyPath(mount, prefix)}${prefix === '' ? '/' : ''}${q}`, { headers: { Accept: 'application/json' } });
+    const listing = await gwJson<Listing>(listingPath(mount, prefix, append ? state.cursor : null), { headers: { Accept: 'application/json' } });
     if (mount !== state.mount || prefix !== state.prefix) return;
     state.cursor = listing.cursor;
     renderRows(listing, append);

@@ -12,6 +12,14 @@ export function keyPath(mount: string, key: string): string {
   return `${mount}/${encodeKey(key)}`;
 }
 
+/**
+ * The listing URL of a folder: `prefix` is '' (the mount's root) or ends in '/', so the path
+ * always ends in exactly one '/' (`/files/`, never `/files//`, which the gateway refuses).
+ */
+export function listingPath(mount: string, prefix: string, cursor: string | null = null): string {
+  return `${keyPath(mount, prefix)}${cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`}`;
+}
+
 export function joinKey(prefix: string, name: string): string {
   return `${prefix}${name}`;
 }
