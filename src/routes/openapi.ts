@@ -17,6 +17,7 @@ const listQuery = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 } },
   { name: 'cursor', in: 'query', required: false, description: 'the previous page\'s cursor', schema: { type: 'string' } },
 ];
+const CHECKSUM_DOC = 'upload tickets: the body\'s SHA-256, signed as x-amz-checksum-sha256 (returned in headers, base64) where storage verifies it; 422 checksum_unsupported elsewhere';
 const denied = { '400': error('invalid key or parameters'), '401': error('credentials required'), '403': error('not allowed') };
 const listResponses = {
   '200': {
@@ -61,7 +62,7 @@ export const OPENAPI = {
       },
       options: { summary: 'allowed methods / CORS preflight', responses: { '204': { description: 'Allow header' } } },
       post: {
-        summary: '?upload: an upload ticket (X-Upload-Length or JSON {size, contentType?, createOnly?}); ?url[=get|head|put]: one URL for a third party (JSON {ttl?, contentType?, createOnly?}); ?share: a share link (?ttl= or JSON {ttl})',
+        summary: '?upload: an upload ticket (X-Upload-Length or JSON {size, contentType?, createOnly?, checksum?}); ?url[=get|head|put]: one URL for a third party (JSON {ttl?, contentType?, createOnly?}); ?share: a share link (?ttl= or JSON {ttl})',
         parameters: [
           flag('upload', 'ask for an upload ticket'),
           flag('share', 'create a share link'),
@@ -71,6 +72,7 @@ export const OPENAPI = {
           { name: 'ttl', in: 'query', required: false, description: 'share link lifetime, seconds (default 86400, at most 604800); with ?url: the URL\'s lifetime, at most the rule\'s ttl or SIGNPOST_URL_TTL', schema: { type: 'integer' } },
           { name: 'X-Upload-Length', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } },
           { name: 'X-Upload-Content-Type', in: 'header', required: false, schema: { type: 'string' } },
+          { name: 'X-Upload-Checksum-SHA256', in: 'header', required: false, description: CHECKSUM_DOC, schema: { $ref: '#/components/schemas/Sha256' } },
         ],
         requestBody: { required: false, ...json({ oneOf: [{ $ref: '#/components/schemas/TicketRequest' }, { type: 'object', properties: { ttl: { type: 'integer' } } }, { $ref: '#/components/schemas/UrlTicketRequest' }] }) },
         responses: {
@@ -87,6 +89,7 @@ export const OPENAPI = {
           '411': error('no size given (?upload); size_required: ?url=put where the rule has a maxSize'),
           '413': error('too large'),
           '415': error('type not allowed'),
+          '422': error('checksum_unsupported: a ticket with a checksum on a mount whose storage cannot verify SHA-256 (Ceph RGW 16, GCS, Azure)'),
           '428': error('create-only path'),
         },
       },
@@ -98,7 +101,13 @@ export const OPENAPI = {
   components: {
     schemas: {
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
-      TicketRequest: { type: 'object', required: ['size'], additionalProperties: false, properties: { size: { type: 'integer', minimum: 0 }, contentType: { type: 'string' }, createOnly: { type: 'boolean' } } },
+      TicketRequest: {
+        type: 'object',
+        required: ['size'],
+        additionalProperties: false,
+        properties: { size: { type: 'integer', minimum: 0 }, contentType: { type: 'string' }, createOnly: { type: 'boolean' }, checksum: { $ref: '#/components/schemas/Sha256', description: CHECKSUM_DOC } },
+      },
+      Sha256: { type: 'string', pattern: '^([0-9A-Fa-f]{64}|[A-Za-z0-9+/]{43}=)$', description: 'a SHA-256: 64 hex digits, or the canonical base64 of its 32 bytes' },
       Ticket: {
         type: 'object',
         required: ['method', 'url', 'headers', 'contentLength', 'expiresAt'],
