@@ -3,13 +3,15 @@
  * listener, so a client that sends `Expect: 100-continue` (curl does on PUT) gets the 307
  * instead of `100 Continue` and sends the body to storage only; the gateway reads 0 body bytes.
  * On close it stops accepting, lets in-flight requests finish within a grace period, then
- * closes what is left and the embedded store.
+ * closes what is left and the embedded store. It vouches for its listening address as the
+ * gateway's public base URL (http/public-base.ts) when no `publicUrl` is configured.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
 import { ConfigError } from './config/load';
 import { DEFAULT_METRICS_PORT, listenForMetrics, type MetricsListener } from './http/metrics-endpoint';
+import { listeningBase, vouchPublicBase } from './http/public-base';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
@@ -26,8 +28,13 @@ export interface RunningServer {
 
 export async function startServer(config: Config, options: RuntimeOptions): Promise<RunningServer> {
   const runtime = await createRuntime(config, options);
+  let base = undefined as string | undefined; // known once listening (PORT=0 picks the port then)
+  const app = runtime.app;
   // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
-  const handler = guardRequests(runtime.app);
+  const handler = guardRequests((req, res) => {
+    if (base !== undefined) vouchPublicBase(req, base);
+    app(req, res);
+  });
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, handler);
   // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
   server.on('checkContinue', handler);
@@ -63,6 +70,7 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  base = listeningBase(config.host, port);
   const logger: Logger = options.logger;
 
   let closing: Promise<void> | undefined;

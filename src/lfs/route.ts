@@ -13,6 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
+import { publicBaseFor } from '../http/public-base';
 import { facts } from '../http/request-log';
 import type { Logger } from '../log';
 import type { RouteContext } from '../routes/route-kit';
@@ -54,7 +55,7 @@ export function lfsHandler(ctx: RouteContext, lfs: LfsContext): LfsHandler {
       facts(res).action = `lfs-${target.endpoint}`;
       await handler(ctx, lfs, req, res, target.repo, { query, ...(target.lockId !== undefined && { lockId: target.lockId }) });
     } catch (err) {
-      sendLfsError(req, res, err, lfs.logger);
+      sendLfsError(res, err, lfs.logger, publicBaseFor(req, ctx.publicUrl));
     }
   };
 }

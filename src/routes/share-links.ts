@@ -5,8 +5,9 @@
  * the `share` action AND the `read` action on the exact key (nobody shares what they cannot
  * read). ttl defaults to 24 h and is capped at 7 days. Answer:
  *   200 `{"url":"http://host/files/<key>?share=<token>","path":"/files/<key>?share=<token>","expiresAt":"…"}`
- * (`url` is built from the configured `publicUrl`, else the base the entry point vouches for
- * (Lambda: the front door's domain), else the Host header; behind a proxy, use `path`).
+ * (`url` is built on the gateway's public base URL, http/public-base.ts: the configured
+ * `publicUrl`, else what the entry point vouches for (Lambda: the front door's domain; the server:
+ * its listening address), never the Host header; without one, `path` only).
  *
  * Open: `GET|HEAD <mount>/<key>?share=<token>[&download[=name]]` -> 307 to a fresh presigned URL
  * (the normal URL lifetime), no credentials asked for: the token is the capability, bound by
@@ -30,7 +31,6 @@ import { allowed, authorize, jsonObject, objectKeyOf, presign, readSmallJson, re
 
 export const DEFAULT_SHARE_TTL_SECONDS = 24 * 3600;
 export const MAX_SHARE_TTL_SECONDS = 7 * 24 * 3600;
-const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;
 
 export async function createShareLink(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, query: URLSearchParams): Promise<void> {
   const key = objectKeyOf(rawKeyPath, mount);
@@ -49,9 +49,7 @@ export async function createShareLink(ctx: RouteContext, req: IncomingMessage, r
   const expires = Math.floor(at.getTime() / 1000) + ttl;
   const token = ctx.share.sign(mount.path, key, expires);
   const path = `${mount.path}/${uriEncodeKey(key.slice(mount.prefix.length))}?share=${token}`;
-  const host = req.headers.host;
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const base = publicBaseFor(req, ctx.publicUrl) ?? (host !== undefined && HOST.test(host) ? `${scheme}://${host}` : undefined);
+  const base = publicBaseFor(req, ctx.publicUrl);
   sendJson(res, 200, {
     ...(base !== undefined && { url: `${base}${path}` }),
     path,
