@@ -8,16 +8,24 @@
  * s3:ListBucket only when listings are on (limited to the prefix), and the multipart-only
  * actions only when multipart uploads are on: s3:ListMultipartUploadParts (resuming, and
  * Complete, which lists the parts to check them first) and s3:AbortMultipartUpload.
+ *
+ * The Git LFS server (src/lfs) signs only object requests (HEAD for "already stored" and verify,
+ * GET/PUT for the transfers, create-only PUT, GET and DELETE for lock objects under
+ * `<prefix>lfs/<repo>/locks/`): the object actions cover them. The one thing it adds is listing
+ * a repository's locks (GET /locks): s3:ListBucket limited to the `s3:prefix` of lock folders,
+ * `<prefix>lfs/<repo>/locks/` (LFS_LOCKS_PREFIX), and no other name in the bucket.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Features } from '../src/config/features';
 
 /** The features that change what the role may do in S3 (src/config/features.ts). */
-export type ObjectFeatures = Readonly<Pick<Features, 'listing' | 'multipart'>>;
+export type ObjectFeatures = Readonly<Pick<Features, 'listing' | 'multipart' | 'lfs'>>;
 
 export const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] as const;
 export const MULTIPART_ACTIONS = ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
+/** What the lock store lists, as an IAM StringLike pattern under the key prefix (src/lfs/paths.ts locksKey). */
+export const LFS_LOCKS_PREFIX = 'lfs/*/locks/';
 
 export function objectPermissions(bucket: s3.IBucket, keyPrefix: string, features: ObjectFeatures): iam.PolicyStatement[] {
   const objects = bucket.arnForObjects(`${keyPrefix}*`);
@@ -26,6 +34,17 @@ export function objectPermissions(bucket: s3.IBucket, keyPrefix: string, feature
   ];
   if (features.multipart) {
     statements.push(new iam.PolicyStatement({ sid: 'SignedMultipartUploads', actions: [...MULTIPART_ACTIONS], resources: [objects] }));
+  }
+  if (features.lfs) {
+    // The lock store lists `<prefix>lfs/<repo>/locks/` (src/lfs/lock-store.ts); `*` spans the repo's segments.
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ListLfsLocks',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${keyPrefix}${LFS_LOCKS_PREFIX}`] } },
+      }),
+    );
   }
   if (features.listing) {
     statements.push(

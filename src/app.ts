@@ -98,8 +98,8 @@ export function createApp(deps: AppDeps): App {
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
-  const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger);
   const features = deps.features ?? ALL_FEATURES;
+  const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger, features.lfs);
   const routeFor = featureRoutes(features);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.

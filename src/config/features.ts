@@ -2,10 +2,11 @@
  * The gateway's optional features: their names, and all on by default. The long-lived server
  * keeps them all on unless its config turns one off; the CDK stack writes the set it deployed
  * (and granted the role permissions for, infra/object-permissions.ts) into the function's
- * config. A request for a feature that is off gets 501 (src/routes/features.ts).
+ * config. A request for a feature that is off gets 501 (src/routes/features.ts; the Git LFS
+ * server's in LFS's own error shape, src/lfs/route.ts).
  */
-export const FEATURES = ['multipart', 'listing', 'share', 'web'] as const;
+export const FEATURES = ['multipart', 'listing', 'share', 'web', 'lfs'] as const;
 export type Feature = (typeof FEATURES)[number];
 export type Features = Readonly<Record<Feature, boolean>>;
 
-export const ALL_FEATURES: Features = { multipart: true, listing: true, share: true, web: true };
+export const ALL_FEATURES: Features = { multipart: true, listing: true, share: true, web: true, lfs: true };

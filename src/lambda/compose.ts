@@ -60,12 +60,7 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
       'SIGNPOST_URL_TTL is longer than the Lambda role credentials are known to live; URLs are capped',
     );
   }
-  if (config.features.share && config.shareKey === undefined) {
-    // A key made up per container would make links fail on every other container and after
-    // every cold start: off (501) is honest, randomly broken is not.
-    logger.warn('share links are off: no share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or set SIGNPOST_SHARE_KEY)');
-    config = { ...config, features: { ...config.features, share: false } };
-  }
+  if (config.shareKey === undefined) config = withoutSharedKey(config, logger);
   const { region, endpoint, forcePathStyle, checksumSha256 } = storage;
   const backend = createS3Backend({
     region,
@@ -76,6 +71,21 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
   });
   const { app } = buildGateway(config, backend, { logger, ...overrides });
   return { app, config, logger };
+}
+
+/**
+ * No share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or SIGNPOST_SHARE_KEY):
+ * a key made up per container would make what one container signs fail on the others and after
+ * every cold start. Share links and Git LFS (whose verify action carries a signed token) are
+ * turned off: off (501) is honest, randomly broken is not. Listing cursors only restart a
+ * listing (400 invalid_cursor), so listings stay on with a warning.
+ */
+function withoutSharedKey(config: Config, logger: Logger): Config {
+  const off = (['share', 'lfs'] as const).filter((f) => config.features[f]);
+  const why = 'no share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or set SIGNPOST_SHARE_KEY)';
+  if (off.length > 0) logger.warn(`${off.map((f) => (f === 'share' ? 'share links' : 'Git LFS')).join(' and ')} off: ${why}`);
+  if (config.features.listing) logger.warn(`listing cursors work on one container only: ${why}`);
+  return { ...config, features: { ...config.features, ...Object.fromEntries(off.map((f) => [f, false])) } };
 }
 
 function withSecrets(config: Config, secrets: LambdaSecrets): Config {

@@ -8,6 +8,8 @@
  *   listing    GET <folder>/                  (s3:ListBucket)
  *   share      POST ?share, GET|HEAD ?share=  (a share key that every instance shares)
  *   web        GET /, GET /assets/...         (the page; bucket CORS for the gateway's origin)
+ *   lfs        /lfs/<repo>/...                (s3:ListBucket on the lock folders; the share key signs
+ *                                              verify tokens; answered by src/lfs/route.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Feature, Features } from '../config/features';
@@ -25,6 +27,7 @@ const WHAT: Readonly<Record<Feature, string>> = {
   listing: 'folder listings are',
   share: 'share links are',
   web: 'the browser UI is',
+  lfs: 'the Git LFS server is',
 };
 
 export function featureDisabled(feature: Feature): HttpError {

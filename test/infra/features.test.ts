@@ -31,6 +31,7 @@ const REQUESTS: Readonly<Record<keyof Features, { method: string; path: string; 
   listing: { method: 'GET', path: '/files/reports/' },
   share: { method: 'POST', path: '/files/report.pdf', query: 'share' },
   web: { method: 'GET', path: '/' },
+  lfs: { method: 'GET', path: '/lfs/acme/widgets/locks' },
 };
 
 describe.each(FLAG_SETS)('%s', (_name, flags) => {
