@@ -26,6 +26,7 @@ import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
 import type { Metrics } from './http/metrics';
 import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
+import { publicUrlSource } from './http/public-url';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
@@ -42,6 +43,7 @@ import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
+import { UPPY_PATH, uppyHandler } from './uppy/handler';
 import { webRoutes } from './web/route';
 
 export interface AppDeps {
@@ -66,8 +68,13 @@ export interface AppDeps {
   readonly lfs?: LfsOption;
   /** Optional features; those turned off answer 501 (default: all on). */
   readonly features?: Features;
-  /** The gateway's base URL as clients reach it (share links). */
-  readonly publicUrl?: string;
+  /**
+   * The base URL clients reach the gateway at, for share links (src/http/public-url.ts): a URL
+   * (checked here), or a function for a base known only later (the server's listening address;
+   * on Lambda, whatever the front door tells), returning an already normalized URL. Absent or
+   * undefined: share links answer their path only. Never taken from request headers.
+   */
+  readonly publicUrl?: string | (() => string | undefined);
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -90,17 +97,18 @@ export function createApp(deps: AppDeps): App {
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
-    ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
+    publicUrl: publicUrlSource(deps.publicUrl),
     cursors: createCursorSealer(deps.shareKey),
     ...(limits && { limits }),
     ...(deps.metrics && { metrics: deps.metrics }),
   };
   const { metrics } = ctx;
-  if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
+  if (ctx.share.ephemeral) logger.info('share links and Uppy sessions are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
   const features = deps.features ?? ALL_FEATURES;
   const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger, features.lfs);
   const routeFor = featureRoutes(features);
+  const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -163,6 +171,10 @@ export function createApp(deps: AppDeps): App {
         files(req, res, mount, rawKey).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
         return;
       }
+    }
+    if (path === UPPY_PATH || path.startsWith(`${UPPY_PATH}/`)) {
+      uppy(req, res, path, url).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      return;
     }
     restApp()(req, res);
   };

@@ -32,6 +32,8 @@ export interface GatewayOptions {
   readonly backends?: ReadonlyMap<string, StorageBackend>;
   /** Where the built browser UI lives (default: next to the bundle). */
   readonly webDir?: string;
+  /** The gateway's public base URL when config has none (`publicUrl`): known later, e.g. the listening address. */
+  readonly publicUrl?: () => string | undefined;
 }
 
 export interface Gateway {
@@ -69,6 +71,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
   });
   checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
   const metrics = config.metrics ? createMetrics() : undefined;
+  const publicUrl = config.publicUrl ?? options.publicUrl;
   const app = createApp({
     mounts,
     logger: options.logger,
@@ -81,8 +84,8 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
     // `lfs: false` turns the feature off too (and LFS on a mount that names none is off).
     features: { ...config.features, lfs: lfsMountPath(config) !== undefined },
-    ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
     ...(options.webDir !== undefined && { webDir: options.webDir }),
+    ...(publicUrl !== undefined && { publicUrl }),
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),

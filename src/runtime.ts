@@ -89,6 +89,6 @@ async function defaultCredentialProvider(): Promise<CredentialProvider> {
 }
 
 /** A wildcard bind address is not something a client can connect to. */
-function isWildcard(host: string): boolean {
+export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }

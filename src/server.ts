@@ -3,18 +3,16 @@
  * listener, so a client that sends `Expect: 100-continue` (curl does on PUT) gets the 307
  * instead of `100 Continue` and sends the body to storage only; the gateway reads 0 body bytes.
  * On close it stops accepting, lets in-flight requests finish within a grace period, then
- * closes what is left and the embedded store. It vouches for its listening address as the
- * gateway's public base URL (http/public-base.ts) when no `publicUrl` is configured.
+ * closes what is left and the embedded store.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
 import { ConfigError } from './config/load';
 import { DEFAULT_METRICS_PORT, listenForMetrics, type MetricsListener } from './http/metrics-endpoint';
-import { listeningBase, vouchPublicBase } from './http/public-base';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
-import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
+import { createRuntime, isWildcard, type Runtime, type RuntimeOptions } from './runtime';
 
 export interface RunningServer {
   readonly url: string;
@@ -27,14 +25,11 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, options: RuntimeOptions): Promise<RunningServer> {
-  const runtime = await createRuntime(config, options);
-  let base = undefined as string | undefined; // known once listening (PORT=0 picks the port then)
-  const app = runtime.app;
+  // Share links need the gateway's own URL; without a configured one it is known only after listen.
+  let listeningUrl: string | undefined;
+  const runtime = await createRuntime(config, { publicUrl: () => listeningUrl, ...options });
   // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
-  const handler = guardRequests((req, res) => {
-    if (base !== undefined) vouchPublicBase(req, base);
-    app(req, res);
-  });
+  const handler = guardRequests(runtime.app);
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, handler);
   // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
   server.on('checkContinue', handler);
@@ -70,8 +65,9 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  base = listeningBase(config.host, port);
   const logger: Logger = options.logger;
+  if (!isWildcard(config.host)) listeningUrl = `http://${host}:${port}`;
+  else if (config.publicUrl === undefined) logger.warn(`HOST ${config.host} is a wildcard address: share links answer their path only; set SIGNPOST_PUBLIC_URL (publicUrl) to the URL clients reach the gateway at`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

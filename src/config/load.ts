@@ -26,13 +26,13 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_METRICS_TOKEN', ['metricsToken']],
   ['SIGNPOST_METRICS_PORT', ['metricsPort']],
   ['SIGNPOST_SHARE_KEY', ['shareKey']],
+  ['SIGNPOST_PUBLIC_URL', ['publicUrl']],
   ['SIGNPOST_STORE_PORT', ['storage', 'port']],
   ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],
   ['SIGNPOST_BUCKET', ['storage', 'bucket']],
   ['SIGNPOST_S3_ENDPOINT', ['storage', 'endpoint']],
   ['SIGNPOST_FORCE_PATH_STYLE', ['storage', 'forcePathStyle']],
   ['SIGNPOST_S3_CHECKSUM_SHA256', ['storage', 'checksumSha256']],
-  ['SIGNPOST_PUBLIC_URL', ['publicUrl']],
 ];
 
 export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {

@@ -4,6 +4,7 @@
  * with a message naming the field (see load.ts for how fields map to environment variables).
  */
 import * as z from 'zod';
+import { normalizePublicUrl } from '../http/public-url';
 import { checkPrefix } from '../keys/object-key';
 import { ALL_FEATURES } from './features';
 
@@ -110,6 +111,18 @@ export const ConfigSchema = z
     policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** Authentication (API keys, JWT); validated by src/auth when the app is built. */
     auth: z.record(z.string(), z.unknown()).optional(),
+    /** The URL clients reach the gateway at (share links are built on it); absent: the listening address. Never the Host header. */
+    publicUrl: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          return normalizePublicUrl(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
     /** Signs share links (HMAC-SHA256); absent: a random key per start, so links die on restart. Rotate to revoke all links. */
     shareKey: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
     /** Serve Prometheus metrics at GET /metrics (counts and latencies only; no keys or principals). */
@@ -124,8 +137,6 @@ export const ConfigSchema = z
     lfs: z.union([z.literal(false), z.strictObject({ mount: z.string().min(1).optional() })]).default({}),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
-    /** The gateway's base URL as clients reach it (share links are built from it, never from Host). */
-    publicUrl: z.httpUrl().refine((u) => !/[?#]/.test(u), 'must be a base URL without a query or fragment').optional(),
     /** Optional features, all on unless turned off; a request for one that is off gets 501 (routes/features.ts). */
     features: z
       .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true), lfs: bool.default(true) })

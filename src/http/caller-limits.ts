@@ -25,6 +25,11 @@ import { tooManyRequests, type RateLimiter } from './rate-limit';
 export interface CallerLimits {
   /** `authenticate` under the budgets above: the principal, or throws 429 (or the failure, e.g. 401). */
   readonly authenticate: Authenticate;
+  /**
+   * The same budgets for a credential a route found elsewhere than `Authorization` (an Uppy
+   * session in the path): `check` proves it (or throws 401), exactly as `authenticate` would.
+   */
+  verify(req: IncomingMessage, now: Date, check: () => Principal | Promise<Principal>): Promise<Principal>;
   /** Charges a request that is not authenticated (a share-link open) to its client address; throws 429. */
   chargeAddress(req: IncomingMessage, now: Date): void;
 }
@@ -54,28 +59,34 @@ export function limitCallers(limiter: RateLimiter, authenticate: Authenticate): 
     const wait = limiter.take(key, nowMs);
     if (wait > 0) throw tooManyRequests(wait);
   };
+  const chargeCaller = (principal: Principal, keys: ClientKeys, nowMs: number): void =>
+    charge(principal.kind === 'anonymous' ? keys.anonymous : `${principal.via}:${principal.subject}`, nowMs);
+
+  const verify = async (req: IncomingMessage, now: Date, check: () => Principal | Promise<Principal>): Promise<Principal> => {
+    const nowMs = now.getTime();
+    const keys = keysOf(req.socket.remoteAddress);
+    charge(keys.failures, nowMs);
+    let principal: Principal;
+    try {
+      principal = await check();
+    } catch (err) {
+      // Only a refusal of the credential itself is the caller's failure; a 503 is ours.
+      if (!(err instanceof HttpError && err.statusCode === 401)) limiter.refund(keys.failures);
+      throw err;
+    }
+    limiter.refund(keys.failures);
+    chargeCaller(principal, keys, nowMs);
+    return principal;
+  };
 
   return {
     authenticate: async (req, now) => {
-      const nowMs = now.getTime();
-      const keys = keysOf(req.socket.remoteAddress);
-      let principal: Principal;
-      if (req.headers.authorization === undefined) {
-        principal = await authenticate(req, now);
-      } else {
-        charge(keys.failures, nowMs);
-        try {
-          principal = await authenticate(req, now);
-        } catch (err) {
-          // Only a refusal of the credential itself is the caller's failure; a 503 is ours.
-          if (!(err instanceof HttpError && err.statusCode === 401)) limiter.refund(keys.failures);
-          throw err;
-        }
-        limiter.refund(keys.failures);
-      }
-      charge(principal.kind === 'anonymous' ? keys.anonymous : `${principal.via}:${principal.subject}`, nowMs);
+      if (req.headers.authorization !== undefined) return verify(req, now, () => authenticate(req, now));
+      const principal = await authenticate(req, now);
+      chargeCaller(principal, keysOf(req.socket.remoteAddress), now.getTime());
       return principal;
     },
+    verify,
     chargeAddress: (req, now) => charge(keysOf(req.socket.remoteAddress).anonymous, now.getTime()),
   };
 }

@@ -13,7 +13,7 @@
  * paths start with it. An ALB event names no domain: there, configure `publicUrl`.
  */
 import type { IncomingMessage } from 'node:http';
-import { vouchPublicBase } from '../http/public-base';
+import { vouchPublicBase } from '../http/public-url';
 import { detectFrontDoor, type LambdaHttpEvent } from './front-door';
 
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;

@@ -24,7 +24,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../http/errors';
-import { publicBaseFor } from '../http/public-base';
 import { contentTypeAllowed } from '../policy';
 import { Actions, type Constraints } from '../policy/types';
 import { presign, urlLifetime, type RouteContext } from '../routes/route-kit';
@@ -87,7 +86,7 @@ export async function batch(ctx: RouteContext, lfs: LfsContext, req: IncomingMes
 
   // The verify href is the gateway's own URL: from its public base, never from Host (a forged
   // Host would send the verify token elsewhere). Without one, no verify action (git-lfs skips it).
-  const base = publicBaseFor(req, ctx.publicUrl);
+  const base = ctx.publicUrl(req);
   const objects = await Promise.all(
     entries.map(async (e): Promise<ObjectAnswer> => {
       if (e.problem !== undefined) return refuse(e, 422, e.problem);

@@ -5,7 +5,7 @@
  *
  *   {"message": "...", "request_id": "<X-Request-Id>", "documentation_url": "<gateway>/openapi.json"}
  *
- * `<gateway>` is the public base URL (http/public-base.ts: configured, or vouched for by the entry
+ * `<gateway>` is the public base URL (http/public-url.ts: configured, or vouched for by the entry
  * point), never the request's Host; without one there is no documentation_url.
  *
  * A 401 carries `LFS-Authenticate: Basic realm="signpost"` instead of `WWW-Authenticate` (LFS's
@@ -69,7 +69,7 @@ export function checkRef(ref: unknown): void {
   if (typeof o.name !== 'string') throw validationError('ref.name must be a string');
 }
 
-/** `base`: the gateway's public base URL (publicBaseFor), for documentation_url; undefined leaves it out. */
+/** `base`: the gateway's public base URL (ctx.publicUrl), for documentation_url; undefined leaves it out. */
 export function sendLfsError(res: ServerResponse, err: unknown, logger: Logger, base: string | undefined): void {
   const error = toHttpError(err, res, logger);
   const f = facts(res);

@@ -13,7 +13,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
-import { publicBaseFor } from '../http/public-base';
 import { facts } from '../http/request-log';
 import type { Logger } from '../log';
 import { featureDisabled } from '../routes/features';
@@ -56,7 +55,7 @@ export function lfsHandler(ctx: RouteContext, lfs: LfsContext): LfsHandler {
       facts(res).action = `lfs-${target.endpoint}`;
       await handler(ctx, lfs, req, res, target.repo, { query, ...(target.lockId !== undefined && { lockId: target.lockId }) });
     } catch (err) {
-      sendLfsError(res, err, lfs.logger, publicBaseFor(req, ctx.publicUrl));
+      sendLfsError(res, err, lfs.logger, ctx.publicUrl(req));
     }
   };
 }
@@ -82,7 +81,7 @@ function lfsOff(ctx: RouteContext, logger: Logger): LfsHandler {
   return (req, res) => {
     discardUnwantedBody(req, res);
     facts(res).action = 'lfs';
-    sendLfsError(res, featureDisabled('lfs'), logger, publicBaseFor(req, ctx.publicUrl));
+    sendLfsError(res, featureDisabled('lfs'), logger, ctx.publicUrl(req));
     return Promise.resolve();
   };
 }

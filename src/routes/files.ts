@@ -4,10 +4,13 @@
  * The key comes from the raw request path through keyFromPath (decoded once), and exactly
  * that key is what the policy sees and what gets signed. The gateway never reads a body:
  * PUT checks headers only, and the server's checkContinue listener lets the 307 go out before
- * a client that asked `Expect: 100-continue` sends a byte. Plain node:http in and out: this is
- * the hot path, so it does not go through express (app.ts dispatches to it directly).
+ * a client that asked `Expect: 100-continue` sends a byte. A GET also signs how storage must
+ * answer (the type for passive extensions, attachment for the rest; src/content/serve-as.ts),
+ * decided on the key alone. Plain node:http in and out: this is the hot path, so it does not go
+ * through express (app.ts dispatches to it directly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveAs, ServeModes } from '../content/serve-as';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
@@ -15,7 +18,7 @@ import { Actions, type Action } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations, type ObjectOperation } from '../storage/types';
 import { authorize, objectKeyOf, presign, urlLifetime, type RouteContext } from './route-kit';
-import { enforceUploadConstraints, readUploadHeaders, signedUploadFields } from './upload-headers';
+import { enforceUploadConstraints, readUploadHeaders, refuseRepeatedHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 
 export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
 const ALLOW = FILE_METHODS.join(', ');
@@ -45,7 +48,11 @@ export function filesHandler(ctx: RouteContext): FileHandler {
     facts(res).action = route.action;
 
     const key = objectKeyOf(rawKeyPath, mount);
-    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
+    let upload: UploadRequest | undefined;
+    if (route.operation === ObjectOperations.put) {
+      refuseRepeatedHeaders(req, ['content-type']);
+      upload = readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders);
+    }
 
     const { constraints, at } = await authorize(ctx, req, res, route.action, key);
     if (upload) enforceUploadConstraints(upload, constraints);
@@ -57,6 +64,8 @@ export function filesHandler(ctx: RouteContext): FileHandler {
       expiresIn: urlLifetime(ctx, constraints),
       now: at,
       ...(upload && signedUploadFields(upload, constraints)),
+      // What a browser may render from storage's origin: see src/content/serve-as.ts.
+      ...(route.operation === ObjectOperations.get && serveAs(key, ServeModes.plain, { inlineActive: constraints.inlineActive === true })),
     });
     res.statusCode = 307;
     res.setHeader('Location', url);

@@ -10,6 +10,7 @@ import type { CallerLimits } from '../http/caller-limits';
 import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupportedMediaType } from '../http/errors';
 import type { Metrics } from '../http/metrics';
 import { facts } from '../http/request-log';
+import type { PublicUrl } from '../http/public-url';
 import { keyFromPath } from '../keys/object-key';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
@@ -30,8 +31,8 @@ export interface RouteContext {
   readonly cursors: CursorSealer;
   /** Optional per-caller limits (caller-limits.ts); `authenticate` already applies them. */
   readonly limits?: CallerLimits;
-  /** The gateway's configured base URL as clients reach it (share links). */
-  readonly publicUrl?: string;
+  /** The base URL clients reach the gateway at (scheme://host[:port][/path], no trailing "/"), when known: src/http/public-url.ts. */
+  readonly publicUrl: PublicUrl;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
   readonly metrics?: Metrics;
 }
@@ -47,15 +48,24 @@ export interface Allowed {
 
 /** Authenticates and decides `action` on `key`; throws 401 (anonymous) or 403 when denied. */
 export async function authorize(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: Action, key: string): Promise<Allowed> {
-  const f = facts(res);
-  f.action = action;
+  facts(res).action = action;
   const at = ctx.now();
   const principal = await ctx.authenticate(req, at);
+  return authorizeAs(ctx, res, principal, at, action, key);
+}
+
+/**
+ * `authorize` for a caller already identified (by `ctx.authenticate`, or by a signed Uppy
+ * session through `ctx.limits.verify`, so rate limits have been applied either way).
+ */
+export function authorizeAs(ctx: RouteContext, res: ServerResponse, principal: Principal, at: Date, action: Action, key: string): Allowed {
+  const f = facts(res);
+  f.action = action;
   f.principal = describePrincipal(principal);
   return { principal, constraints: allowed(ctx, res, principal, action, key), at };
 }
 
-/** Decides `action` on `key` for a principal `authorize` already authenticated; throws 401/403 when denied. */
+/** Decides `action` on `key` for a principal already identified; throws 401/403 when denied. */
 export function allowed(ctx: RouteContext, res: ServerResponse, principal: Principal, action: Action, key: string): Constraints {
   const f = facts(res);
   let decision: Decision;

@@ -16,7 +16,8 @@
  * must be exactly N bytes (and, with a checksum, exactly those bytes).
  * With `Accept: text/plain` the answer is the URL alone (plus a newline), so
  *   curl --upload-file f "$(curl -s -X POST "$GW/files/k?upload" -H "X-Upload-Length: $(stat -c%s f)" -H 'Accept: text/plain')"
- * works. The gateway never receives the file itself.
+ * works. The gateway never receives the file itself. The content type is read like a PUT's
+ * Content-Type (one RFC 9110 media type, sent once) and signed exactly as given.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnwantedBody } from '../http/discard-body';
@@ -25,7 +26,7 @@ import { Actions } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
 import { CHECKSUM_HEADER, parseChecksumSha256, requireContentBinding } from './upload-checksum';
-import { enforceUploadConstraints, readUploadHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
+import { enforceUploadConstraints, readUploadHeaders, refuseRepeatedHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 import { authorize, jsonObject, negotiate, objectKeyOf, presign, readSmallJson, sendBody, sendJson, urlLifetime, type RouteContext } from './route-kit';
 
 export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string): Promise<void> {
@@ -64,11 +65,16 @@ async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Pro
   const checksumHeader = h[CHECKSUM_HEADER.toLowerCase()];
   if (h['x-upload-length'] !== undefined) {
     discardUnwantedBody(req, res);
-    const upload = readUploadHeaders({
-      'content-length': String(h['x-upload-length']),
-      ...(h['x-upload-content-type'] !== undefined && { 'content-type': String(h['x-upload-content-type']) }),
-      ...(h['if-none-match'] !== undefined && { 'if-none-match': h['if-none-match'] }),
-    });
+    refuseRepeatedHeaders(req, ['x-upload-content-type']);
+    const upload = readUploadHeaders(
+      {
+        'content-length': String(h['x-upload-length']),
+        ...(h['x-upload-content-type'] !== undefined && { 'content-type': String(h['x-upload-content-type']) }),
+        ...(h['if-none-match'] !== undefined && { 'if-none-match': h['if-none-match'] }),
+      },
+      {},
+      'X-Upload-Content-Type',
+    );
     return { upload, ...(checksumHeader !== undefined && { checksumSha256: parseChecksumSha256(checksumHeader, CHECKSUM_HEADER) }) };
   }
   if (checksumHeader !== undefined) throw badRequest('invalid_checksum', `${CHECKSUM_HEADER} goes with X-Upload-Length; a JSON ticket request says {"size": N, "checksum": "..."}`);
@@ -78,10 +84,14 @@ async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Pro
   if (typeof o.size !== 'number' || !Number.isSafeInteger(o.size) || o.size < 0) throw badRequest('invalid_size', '"size" must be a non-negative integer (bytes)');
   if (o.contentType !== undefined && typeof o.contentType !== 'string') throw badRequest('invalid_content_type', '"contentType" must be a string');
   if (o.createOnly !== undefined && typeof o.createOnly !== 'boolean') throw badRequest('invalid_json', '"createOnly" must be a boolean');
-  const upload = readUploadHeaders({
-    'content-length': String(o.size),
-    ...(o.contentType !== undefined && { 'content-type': o.contentType }),
-    ...(o.createOnly === true && { 'if-none-match': '*' }),
-  });
+  const upload = readUploadHeaders(
+    {
+      'content-length': String(o.size),
+      ...(o.contentType !== undefined && { 'content-type': o.contentType }),
+      ...(o.createOnly === true && { 'if-none-match': '*' }),
+    },
+    {},
+    '"contentType"',
+  );
   return { upload, ...(o.checksum !== undefined && { checksumSha256: parseChecksumSha256(o.checksum, '"checksum"') }) };
 }

@@ -85,6 +85,32 @@ export interface StorageBackend {
   list?(input: ListInput): Promise<ListPage>;
   /** Optional: presigned multipart uploads (S3 family); absent answers the multipart routes with 501. */
   readonly multipart?: MultipartBackend;
+  /**
+   * Optional: an S3 POST Object form (browser uploads of a size not known in advance) whose
+   * signed policy makes storage enforce the exact key, the size range, the type and the expiry.
+   * Absent (Azure has no POST policy): routes that need it answer 501, never a weaker upload.
+   */
+  presignPost?(input: PresignPostInput): Promise<PresignedPost>;
+}
+
+export interface PresignPostInput {
+  readonly bucket: string;
+  /** The exact key; a key containing `${filename}` is refused (S3 would substitute it). */
+  readonly key: string;
+  readonly expiresIn: number;
+  readonly now: Date;
+  /** The largest file storage accepts (`content-length-range`, from 0). */
+  readonly maxSize: number;
+  /** Sent as the `Content-Type` field and required to be exactly that. */
+  readonly contentType?: string;
+}
+
+export interface PresignedPost {
+  /** The form's action (the bucket's URL). */
+  readonly url: string;
+  /** The fields to send before the file, in order. */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly expiresAt: Date;
 }
 
 /** One page of keys under `prefix`, grouped at `delimiter` (folders). */

@@ -27,7 +27,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"upload":false}}')).toThrow(/features: Unrecognized key/);
     expect(loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com' }).publicUrl).toBe('https://files.example.com');
     expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'ftp://files.example.com' })).toThrow(/SIGNPOST_PUBLIC_URL \(publicUrl\)/);
-    expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com/?a=1' })).toThrow(/without a query/);
+    expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com/?a=1' })).toThrow(/must not have a query/);
   });
 
   it('SIGNPOST_BUCKET switches to S3 with the AWS region', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cp } from '../../src/cli/cp';
 import type { Decide } from '../../src/policy/types';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
-import { curl, curlStatus } from '../support/curl';
+import { curl, curlStatus, finalHeaders } from '../support/curl';
 import { startGateway, type S3Target, type TestGateway } from '../support/gateway';
 import { rawRequest } from '../support/raw-http';
 
@@ -313,8 +313,8 @@ export function conformanceSuite(target: StoreTarget): void {
     });
 
     it('a non-ASCII download name comes back from storage as an RFC 6266 Content-Disposition', async () => {
-      expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.bin')])).toBe(200);
-      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.bin')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);
+      expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.txt')])).toBe(200);
+      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.txt')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);
       expect(res.stdout).toMatch(/\r\ncontent-disposition: attachment; filename="Resume __\.txt"; filename\*=UTF-8''R%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC\.txt\r\n/i);
     });
 
@@ -327,6 +327,56 @@ export function conformanceSuite(target: StoreTarget): void {
       expect(await curlStatus(['-L', link.url])).toBe(410);
       const token = link.path.split('share=')[1]!.split('.')[1]!;
       for (const line of gw.logLines) expect(line).not.toContain(token);
+    });
+  });
+
+  describe('what stored objects are served as (types, attachments, names)', () => {
+    it('the Content-Type bypass is refused end to end: nothing is stored', async () => {
+      const u = url('bypass.png');
+      const res = await curl(['-sS', '-L', '-w', '\n%{http_code}', '-H', 'Content-Type: image/png; x=1, text/html', '--upload-file', file('bypass', '<script>alert(1)</script>'), u]);
+      expect(res.stdout).toMatch(/"error":"invalid_content_type".*comma[^]*\n400$/);
+      expect(await curlStatus(['-L', u])).toBe(404);
+    });
+
+    it.each([
+      ['report.pdf', ['--upload-file'], 'binary/octet-stream', 'application/pdf'], // the README's way: no Content-Type
+      ['notes.txt', ['--upload-file'], 'binary/octet-stream', 'text/plain; charset=utf-8'],
+      ['photo.png', ['-X', 'PUT', '--data-binary'], 'application/x-www-form-urlencoded', 'image/png'],
+    ])('%s uploaded with curl %j (stored as %s) is served inline as %s', async (name, how, stored, type) => {
+      const u = url(`serve/${name}`);
+      const path = file(name, `bytes of ${name}`);
+      expect(await curlStatus(['-L', ...how, how.includes('--data-binary') ? `@${path}` : path, u])).toBe(200);
+      expect((await finalHeaders(u, ['-I']))['content-type']).toBe(stored); // HEAD: what storage holds
+      const h = await finalHeaders(u);
+      expect([h.status, h['content-type'], h['content-disposition']]).toEqual(['200', type, undefined]);
+    });
+
+    it('HTML downloads (attachment, stored type kept); a .png stored as text/html is still an image', async () => {
+      const html = url('serve/page.html');
+      expect(await curlStatus(['-L', '-H', 'Content-Type: text/html', '--upload-file', file('page', '<script>1</script>'), html])).toBe(200);
+      const h = await finalHeaders(html);
+      expect([h['content-type'], h['content-disposition']]).toEqual(['text/html', 'attachment; filename="page.html"']);
+      const fake = url('serve/fake.png');
+      expect(await curlStatus(['-L', '-H', 'Content-Type: text/html', '--upload-file', file('fake', '<script>1</script>'), fake])).toBe(200);
+      expect((await finalHeaders(fake))['content-type']).toBe('image/png');
+      expect((await finalHeaders(`${html}?inline`))['content-disposition']).toBe('attachment; filename="page.html"');
+    });
+
+    it('the overrides are signed: storage refuses a URL whose response-content-* was changed or removed', async () => {
+      const pdf = await locationFor('GET', url('serve/report.pdf'));
+      expect(await curlStatus([pdf])).toBe(200);
+      expect(await curlStatus([pdf.replace('response-content-type=application%2Fpdf', 'response-content-type=text%2Fhtml')])).toBe(403);
+      const html = await locationFor('GET', url('serve/page.html'));
+      expect(await curlStatus([html.replace(/&response-content-disposition=[^&]*/, '')])).toBe(403);
+    });
+
+    it('download names: the extension is kept, bidi controls refused; a named share link answers with its name', async () => {
+      expect(await curlStatus(['-L', `${url('serve/report.pdf')}?download=setup.exe`])).toBe(400);
+      expect(await curlStatus(['-L', `${url('serve/report.pdf')}?download=${encodeURIComponent('x\u202Efdp.exe')}`])).toBe(400);
+      const link = JSON.parse((await curl(['-X', 'POST', `${url('serve/report.pdf')}?share&download=${encodeURIComponent('Q3 résumé.pdf')}`])).stdout) as { url: string };
+      const h = await finalHeaders(link.url);
+      expect([h.status, h['content-type'], h['content-disposition']]).toEqual(['200', 'application/pdf', `attachment; filename="Q3 resume.pdf"; filename*=UTF-8''Q3%20r%C3%A9sum%C3%A9.pdf`]);
+      expect(await curlStatus(['-L', link.url.replace(/download=[^&]*$/, 'download=setup.exe')])).toBe(403);
     });
   });
 

@@ -314,7 +314,8 @@ describeWith('curl', 'apt-get install curl')('hostile input through the running 
       expect(res.headers.location).not.toMatch(/evil/);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers.location!.match(/X-Amz-Signature=/g)).toHaveLength(1);
-      expect(res.headers.location).not.toMatch(/X-Amz-Expires=604800|response-content-type/);
+      // The query's own response-content-type=text/html never reaches the signature (passive keys get their type from the extension).
+      expect(res.headers.location).not.toMatch(/X-Amz-Expires=604800|response-content-type=text%2Fhtml/);
     }
   });
 

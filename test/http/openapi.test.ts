@@ -10,6 +10,7 @@ import { LFS_ROUTES } from '../../src/lfs/route';
 import { QUERY_ROUTES } from '../../src/routes/dispatch';
 import { FILE_METHODS } from '../../src/routes/files';
 import { OPENAPI } from '../../src/routes/openapi';
+import { UPPY_ROUTES } from '../../src/uppy/handler';
 import type { Mount } from '../../src/storage/mount';
 import type { StorageBackend } from '../../src/storage/types';
 import { memoryLogger } from '../support/memory-log';
@@ -64,6 +65,10 @@ describe('the OpenAPI document', () => {
     for (const [endpoint, methods] of Object.entries(LFS_ROUTES)) {
       for (const m of Object.keys(methods)) expect(paths[endpoint] && (OPENAPI.paths as Record<string, Record<string, unknown>>)[paths[endpoint]]?.[m.toLowerCase()]).toBeDefined();
     }
+  });
+
+  it('every Uppy route is documented', () => {
+    for (const r of UPPY_ROUTES) expect(paths[r.path]?.[r.method.toLowerCase() as (typeof METHODS)[number]]).toBeDefined();
   });
 
   it('every files method and every query-dispatched route is documented', () => {

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import type { Authenticate } from '../../src/http/authenticate';
 import type { Decide, Principal } from '../../src/policy/types';
-import { contentDisposition } from '../../src/routes/downloads';
+import { contentDisposition } from '../../src/content/download-name';
 import { createCursorSealer } from '../../src/routes/listing-cursor';
 import { staticCredentials } from '../../src/signing/credentials';
 import { createPresigner } from '../../src/signing/sigv4-presigner';
@@ -24,7 +24,7 @@ const NOW = new Date('2026-11-23T10:00:00Z');
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const SHARE_KEY = 'k'.repeat(40);
 
-function makeApp(options: { decide?: Decide; authenticate?: Authenticate; list?: StorageBackend['list']; now?: () => Date; shareKey?: string } = {}) {
+function makeApp(options: { decide?: Decide; authenticate?: Authenticate; list?: StorageBackend['list']; now?: () => Date; shareKey?: string; publicUrl?: string } = {}) {
   const s3 = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, credentials: staticCredentials(CREDS) });
   const backend: StorageBackend = { ...s3, ...(options.list && { list: options.list }) };
   const mounts: Mount[] = [{ path: '/files', bucket: 'signpost', prefix: '', backend }];
@@ -37,6 +37,7 @@ function makeApp(options: { decide?: Decide; authenticate?: Authenticate; list?:
     shareKey: options.shareKey ?? SHARE_KEY,
     ...(options.decide && { decide: options.decide }),
     ...(options.authenticate && { authenticate: options.authenticate }),
+    ...(options.publicUrl !== undefined && { publicUrl: options.publicUrl }),
   });
   return { app, lines: log.lines };
 }
@@ -138,11 +139,11 @@ describe('downloads', () => {
   };
 
   it('?download -> attachment with the key\'s last segment', async () => {
-    expect(await disposition('/files/reports/q3.pdf?download')).toEqual({ d: 'attachment; filename="q3.pdf"', t: null });
+    expect(await disposition('/files/reports/q3.pdf?download')).toEqual({ d: 'attachment; filename="q3.pdf"', t: 'application/pdf' });
   });
 
   it('?download=name: non-ASCII gets an ASCII fallback and an RFC 5987 name', async () => {
-    const { d } = await disposition(`/files/a.bin?download=${encodeURIComponent('Résumé 日本.txt')}`);
+    const { d } = await disposition(`/files/a.txt?download=${encodeURIComponent('Résumé 日本.txt')}`);
     expect(d).toBe(`attachment; filename="Resume __.txt"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC.txt`);
   });
 
@@ -290,7 +291,7 @@ describe('share links', () => {
     seen.push(`${p.kind} ${action} ${key}`);
     return p.kind === 'user' && key.startsWith('home/alice/') ? { effect: 'allow', rule: 'home', constraints: {} } : { effect: 'deny', rule: null, reason: 'no' };
   };
-  const { app, lines } = makeApp({ decide, authenticate: asAlice, now: () => clock });
+  const { app, lines } = makeApp({ decide, authenticate: asAlice, now: () => clock, publicUrl: 'https://files.example.com/' });
   beforeEach(() => {
     clock = NOW;
     seen.length = 0;
@@ -298,12 +299,12 @@ describe('share links', () => {
 
   const create = (key: string, q = '') => request(app).post(`/files/${key}?share${q}`).set('Authorization', 'Bearer alice').set('Host', 'gw.example:8080');
 
-  it('needs share and read on the exact key; answers url, path and expiry (default 24 h)', async () => {
+  it('needs share and read on the exact key; answers url (from publicUrl, not Host), path and expiry (default 24 h)', async () => {
     const res = await create('home/alice/cv%20v2.pdf');
     expect(res.status).toBe(200);
     expect(seen).toEqual(['user share home/alice/cv v2.pdf', 'user read home/alice/cv v2.pdf']);
     expect(body(res).path).toMatch(/^\/files\/home\/alice\/cv%20v2\.pdf\?share=\d+\.[A-Za-z0-9_-]{43}$/);
-    expect(body(res).url).toBeUndefined(); // never built from Host (no public base here: test/http/public-base.test.ts)
+    expect(body(res).url).toBe(`https://files.example.com${body(res).path as string}`);
     expect(body(res).expiresAt).toBe('2026-11-24T10:00:00.000Z');
   });
 

@@ -62,7 +62,7 @@ export async function startHarness(): Promise<Harness> {
   const presign = createPresigner({ endpoint: new URL(store.url), region: 'us-east-1', forcePathStyle: true });
   const multipart = createS3Multipart({ presign, credentials: staticCredentials(credentials) });
   const mounts = [...runtime.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ ...m, multipart }));
-  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner(), cursors: createCursorSealer(undefined) };
+  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner(), cursors: createCursorSealer(undefined), publicUrl: () => undefined };
   const { logger } = memoryLogger('warn');
 
   const handler: RequestListener = (req, res) => {

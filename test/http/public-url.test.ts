@@ -1,6 +1,6 @@
 /**
  * Every URL of the gateway's own that it hands out (share links; Git LFS's verify href and
- * documentation_url) is built on one public base (src/http/public-base.ts), never on the
+ * documentation_url) is built on one public base (`ctx.publicUrl(req)`, src/http/public-url.ts), never on the
  * request's Host, X-Forwarded-Host or X-Forwarded-Proto. Each gateway below gets the same
  * spoofed headers: the running server answers with its configured publicUrl, else its listening
  * address; an app nobody vouches a base for answers without one. The Lambda doors (the event's
@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createApp } from '../../src/app';
-import { listeningBase } from '../../src/http/public-base';
 import { staticCredentials } from '../../src/signing/credentials';
 import { createS3Backend } from '../../src/storage/s3-backend';
 import { startGateway, type TestGateway } from '../support/gateway';
@@ -85,16 +84,4 @@ describe.each(CASES)('%s', (_name, which) => {
     const base = expectedBase(which);
     expect((JSON.parse(res.body) as { documentation_url?: string }).documentation_url).toBe(base === undefined ? undefined : `${base}/openapi.json`);
   });
-});
-
-test.each([
-  ['127.0.0.1', 3000, 'http://127.0.0.1:3000'],
-  ['localhost', 8080, 'http://localhost:8080'],
-  ['::1', 3000, 'http://[::1]:3000'],
-  ['[::1]', 3000, 'http://[::1]:3000'],
-  ['0.0.0.0', 3000, undefined], // a wildcard names no host a client could use: configure publicUrl
-  ['::', 3000, undefined],
-  ['[::]', 3000, undefined],
-])('listeningBase(%s, %i) = %s', (host, port, base) => {
-  expect(listeningBase(host, port)).toBe(base);
 });
