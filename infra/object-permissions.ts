@@ -14,13 +14,16 @@
  * `<prefix>lfs/<repo>/locks/`): the object actions cover them. The one thing it adds is listing
  * a repository's locks (GET /locks): s3:ListBucket limited to the `s3:prefix` of lock folders,
  * `<prefix>lfs/<repo>/locks/` (LFS_LOCKS_PREFIX), and no other name in the bucket.
+ *
+ * The Uppy endpoint (src/uppy) signs POST forms (s3:PutObject) and multipart uploads whose parts
+ * it lists (GET s3/multipart/<id>) and aborts: the multipart actions, granted for either feature.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Features } from '../src/config/features';
 
 /** The features that change what the role may do in S3 (src/config/features.ts). */
-export type ObjectFeatures = Readonly<Pick<Features, 'listing' | 'multipart' | 'lfs'>>;
+export type ObjectFeatures = Readonly<Pick<Features, 'listing' | 'multipart' | 'lfs' | 'uppy'>>;
 
 export const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] as const;
 export const MULTIPART_ACTIONS = ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
@@ -32,7 +35,7 @@ export function objectPermissions(bucket: s3.IBucket, keyPrefix: string, feature
   const statements = [
     new iam.PolicyStatement({ sid: 'SignedObjectRequests', actions: [...OBJECT_ACTIONS], resources: [objects] }),
   ];
-  if (features.multipart) {
+  if (features.multipart || features.uppy) {
     statements.push(new iam.PolicyStatement({ sid: 'SignedMultipartUploads', actions: [...MULTIPART_ACTIONS], resources: [objects] }));
   }
   if (features.lfs) {

@@ -37,7 +37,7 @@ import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
 import { createCursorSealer } from './routes/listing-cursor';
 import { ALL_FEATURES, type Features } from './config/features';
-import { featureRoutes, webFeature } from './routes/features';
+import { featureRoutes, uppyFeature, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): App {
   const features = deps.features ?? ALL_FEATURES;
   const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger, features.lfs);
   const routeFor = featureRoutes(features);
-  const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
+  const uppy = uppyFeature(features, () => uppyHandler(ctx, deps.mounts, deps.shareKey));
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));

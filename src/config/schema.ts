@@ -139,7 +139,7 @@ export const ConfigSchema = z
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
     /** Optional features, all on unless turned off; a request for one that is off gets 501 (routes/features.ts). */
     features: z
-      .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true), lfs: bool.default(true) })
+      .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true), lfs: bool.default(true), uppy: bool.default(true) })
       .default(ALL_FEATURES),
   })
   .superRefine((config, ctx) => {

@@ -15,6 +15,7 @@
  * reachable from the internet, so without a policy it serves allow-all only when
  * SIGNPOST_ALLOW_ALL=true says so (the long-lived server allows that on loopback only).
  */
+import { KEYED_FEATURES } from '../config/features';
 import { ConfigError, loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { buildGateway, type Gateway, type GatewayOptions } from '../gateway';
@@ -76,14 +77,15 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
 /**
  * No share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or SIGNPOST_SHARE_KEY):
  * a key made up per container would make what one container signs fail on the others and after
- * every cold start. Share links and Git LFS (whose verify action carries a signed token) are
- * turned off: off (501) is honest, randomly broken is not. Listing cursors only restart a
- * listing (400 invalid_cursor), so listings stay on with a warning.
+ * every cold start. Share links, Git LFS (whose verify action carries a signed token) and Uppy
+ * (sealed sessions and upload tokens) are turned off (KEYED_FEATURES): off (501) is honest,
+ * randomly broken is not. Listing cursors only restart a listing (400 invalid_cursor), so
+ * listings stay on with a warning.
  */
 function withoutSharedKey(config: Config, logger: Logger): Config {
-  const off = (['share', 'lfs'] as const).filter((f) => config.features[f]);
+  const off = KEYED_FEATURES.filter((f) => config.features[f]);
   const why = 'no share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or set SIGNPOST_SHARE_KEY)';
-  if (off.length > 0) logger.warn(`${off.map((f) => (f === 'share' ? 'share links' : 'Git LFS')).join(' and ')} off: ${why}`);
+  if (off.length > 0) logger.warn(`${off.map((f) => `features.${f}`).join(', ')} off: ${why}`);
   if (config.features.listing) logger.warn(`listing cursors work on one container only: ${why}`);
   return { ...config, features: { ...config.features, ...Object.fromEntries(off.map((f) => [f, false])) } };
 }

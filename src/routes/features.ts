@@ -10,12 +10,15 @@
  *   web        GET /, GET /assets/...         (the page; bucket CORS for the gateway's origin)
  *   lfs        /lfs/<repo>/...                (s3:ListBucket on the lock folders; the share key signs
  *                                              verify tokens; answered by src/lfs/route.ts)
+ *   uppy       /uppy/...                      (the multipart actions, s3:PutObject for POST forms; the
+ *                                              share key seals sessions and upload tokens)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Feature, Features } from '../config/features';
 import { discardUnwantedBody } from '../http/discard-body';
 import { sendError } from '../http/error-handler';
 import { HttpError } from '../http/errors';
+import type { UppyHandler } from '../uppy/handler';
 import { routeFor } from './dispatch';
 import { listing } from './listing';
 import { multipart } from './multipart';
@@ -28,6 +31,7 @@ const WHAT: Readonly<Record<Feature, string>> = {
   share: 'share links are',
   web: 'the browser UI is',
   lfs: 'the Git LFS server is',
+  uppy: 'the Uppy endpoint is',
 };
 
 export function featureDisabled(feature: Feature): HttpError {
@@ -56,6 +60,15 @@ export function featureRoutes(features: Features): typeof routeFor {
   return (method, folder, query) => {
     const route = routeFor(method, folder, query);
     return route === undefined ? undefined : (off.get(route) ?? route);
+  };
+}
+
+/** The Uppy endpoint's handler (src/uppy/handler.ts) when `uppy` is on; when off, every /uppy path answers 501. */
+export function uppyFeature(features: Features, uppy: () => UppyHandler): UppyHandler {
+  if (features.uppy) return uppy();
+  return (req, res) => {
+    discardUnwantedBody(req, res); // a create or complete JSON: never read
+    return Promise.reject(featureDisabled('uppy'));
   };
 }
 

@@ -73,6 +73,18 @@ const CALLS: Readonly<Record<Feature, readonly (readonly [string, Call])[]>> = {
     ['unlock', (a) => a.post(`/lfs/acme/widgets/locks/${'b'.repeat(64)}/unlock`).set('Content-Type', LFS_JSON).send('{}')],
     ['an unknown LFS path', (a) => a.get('/lfs/nowhere')],
   ],
+  // Every route of src/uppy/handler.ts (UPPY_ROUTES), bare and in a session; the first is answered without storage when on.
+  uppy: [
+    ['params', (a) => a.get('/uppy/s3/params?filename=a.txt&type=text/plain')],
+    ['session', (a) => a.post('/uppy/session').set('Content-Type', 'application/json').send({})],
+    ['create multipart', (a) => a.post('/uppy/s3/multipart').set('Content-Type', 'application/json').send({ filename: 'big.iso', type: 'application/octet-stream' })],
+    ['list parts', (a) => a.get('/uppy/s3/multipart/tok?key=big.iso')],
+    ['sign a part', (a) => a.get('/uppy/s3/multipart/tok/1?key=big.iso')],
+    ['complete', (a) => a.post('/uppy/s3/multipart/tok/complete?key=big.iso').set('Content-Type', 'application/json').send({ parts: [] })],
+    ['abort', (a) => a.delete('/uppy/s3/multipart/tok?key=big.iso')],
+    ['in a session', (a) => a.get('/uppy/s/sess/s3/params?filename=a.txt')],
+    ['an unknown Uppy path', (a) => a.get('/uppy/nowhere')],
+  ],
 };
 const LFS_JSON = 'application/vnd.git-lfs+json';
 
