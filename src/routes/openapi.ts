@@ -33,7 +33,7 @@ const listResponses = {
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md. An optional feature (multipart, listing, share, web) that is turned off answers 501 feature_disabled.' },
+  info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md. An optional feature (multipart, listing, share, web, lfs, uppy) that is turned off answers 501 feature_disabled.' },
   paths: {
     '/healthz': { get: { summary: 'liveness', responses: { '200': { description: 'up', ...json({ type: 'object' }) } } } },
     '/metrics': { get: { summary: 'Prometheus metrics: here only with SIGNPOST_METRICS_TOKEN (Authorization: Bearer <token>); without one they are on a loopback port instead (404 here)', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': error('no or wrong metrics token'), '404': error('metrics are off, or served on the loopback port') } } },
