@@ -38,26 +38,18 @@ export function objectPermissions(bucket: s3.IBucket, keyPrefix: string, feature
   if (features.multipart || features.uppy) {
     statements.push(new iam.PolicyStatement({ sid: 'SignedMultipartUploads', actions: [...MULTIPART_ACTIONS], resources: [objects] }));
   }
-  if (features.lfs) {
-    // The lock store lists `<prefix>lfs/<repo>/locks/` (src/lfs/lock-store.ts); `*` spans the repo's segments.
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'ListLfsLocks',
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${keyPrefix}${LFS_LOCKS_PREFIX}`] } },
-      }),
-    );
-  }
-  if (features.listing) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'SignedListings',
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        ...(keyPrefix !== '' && { conditions: { StringLike: { 's3:prefix': [`${keyPrefix}*`] } } }),
-      }),
-    );
-  }
+  // The lock store lists `<prefix>lfs/<repo>/locks/` (src/lfs/lock-store.ts); `*` spans the repo's segments.
+  if (features.lfs) statements.push(listBucket(bucket, 'ListLfsLocks', `${keyPrefix}${LFS_LOCKS_PREFIX}`));
+  if (features.listing) statements.push(listBucket(bucket, 'SignedListings', keyPrefix === '' ? undefined : `${keyPrefix}*`));
   return statements;
+}
+
+/** s3:ListBucket on the bucket, limited to names matching `prefix` (StringLike) when there is one. */
+function listBucket(bucket: s3.IBucket, sid: string, prefix: string | undefined): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['s3:ListBucket'],
+    resources: [bucket.bucketArn],
+    ...(prefix !== undefined && { conditions: { StringLike: { 's3:prefix': [prefix] } } }),
+  });
 }
