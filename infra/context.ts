@@ -13,8 +13,8 @@
  *   openAccess                   true: serve everyone when no policy is set (trying it out)
  *   frontDoor                    http-api (default), rest-api or function-url
  *   domainName, certificateArn   custom domain (both or neither)
- *   multipart, listing, share, web   features, each true (default) or false: what is off answers
- *                                501 and costs no permission (docs/deploy-aws.md has the table)
+ *   multipart, listing, share, web, lfs, uppy   features, each true (default) or false: what is
+ *                                off answers 501 and costs no permission (docs/deploy-aws.md has the table)
  *   shareKeyVersion              change it to rotate the share key (every share link dies)
  *   memorySize                   MB, default 1024
  */

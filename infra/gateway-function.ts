@@ -12,9 +12,13 @@
  * two, and the AWS Parameters and Secrets extension layer to fetch them at init without an SDK.
  *
  * Features (src/config/features.ts) are decided here once: the set goes into `signpost.json`
- * (what is off answers 501) and each one adds exactly what it needs: multipart and listing their
- * S3 actions (object-permissions.ts), share a generated share key (share-key.ts) and read access
- * to it, web the built browser UI in the package (`web/`, next to the bundle, where the app looks).
+ * (what is off answers 501) and each one adds exactly what it needs: multipart, listing, lfs and
+ * uppy their S3 actions (object-permissions.ts), web the built browser UI in the package (`web/`,
+ * next to the bundle, where the app looks). The share key (share-key.ts) is the HMAC key of what
+ * the gateway hands out and later takes back, which every container must share: share links
+ * (share), Git LFS verify tokens (lfs), Uppy sessions and upload tokens (uppy) and listing cursors
+ * (listing; without it a cursor from one container is a 400 on the next). It is created, with
+ * read access to it, when any of them is on (needsShareKey).
  *
  * The role has exactly: the object actions the gateway signs, writing to its own log group, and
  * reading the named secrets and the share key when configured. Nothing else.
@@ -28,7 +32,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { Features } from '../src/config/features';
+import { needsShareKey, type Features } from '../src/config/features';
 import { LAMBDA_ENTRY, lambdaNodejsBundling, REPO_ROOT } from './lambda-bundle';
 import { objectPermissions } from './object-permissions';
 import { TASK_ROOT, writePackageFiles } from './package-files';
@@ -69,7 +73,7 @@ export interface GatewayFunctionProps {
 export class GatewayFunction extends Construct {
   readonly function: lambda.Function;
   readonly role: iam.Role;
-  /** The share-link key, when `share` is on. */
+  /** The share key (share links, LFS verify tokens, listing cursors), when a feature that needs it is on. */
   readonly shareKey?: ShareKey;
   /** Where `signpost.json` (the function's config file) is staged before it is packaged. */
   readonly configFile: string;
@@ -103,7 +107,7 @@ export class GatewayFunction extends Construct {
       ...(props.sourceMapsAtRuntime && { NODE_OPTIONS: '--enable-source-maps' }),
       ...this.secretEnvironment(props.access),
     };
-    if (props.features.share) {
+    if (needsShareKey(props.features)) {
       this.shareKey = new ShareKey(this, 'ShareKey', { ...(props.shareKeyVersion !== undefined && { version: props.shareKeyVersion }) });
       this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadShareKey', actions: ['secretsmanager:GetSecretValue'], resources: [this.shareKey.secret.secretArn] }));
       environment.SIGNPOST_SHARE_KEY_ID = this.shareKey.secret.secretArn;

@@ -39,7 +39,7 @@ import { rawPathOf } from './routes/files';
 import { NO_QUERY } from './routes/dispatch';
 import { createCursorSealer } from './routes/listing-cursor';
 import { ALL_FEATURES, type Features } from './config/features';
-import { featureRoutes, webFeature } from './routes/features';
+import { featureRoutes, uppyFeature, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
 import { OPENAPI, openapiRoute } from './routes/openapi';
 import { documentedRequests } from './routes/openapi-headers';
@@ -108,10 +108,10 @@ export function createApp(deps: AppDeps): App {
   };
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links and Uppy sessions are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
-  const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger);
   const features = deps.features ?? ALL_FEATURES;
+  const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger, features.lfs);
   const routes = featureRoutes(features);
-  const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
+  const uppy = uppyFeature(features, () => uppyHandler(ctx, deps.mounts, deps.shareKey));
   // CORS allows what the OpenAPI document says clients send, and what a mount's storage requires on uploads (Azure's x-ms-blob-type).
   const documented = documentedRequests(OPENAPI);
   const applyCors = cors(deps.corsOrigins ?? [], { methods: documented.methods, requestHeaders: [...documented.requestHeaders, ...deps.mounts.flatMap((m) => Object.keys(m.backend.requiredUploadHeaders ?? {}))] });

@@ -104,7 +104,8 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     lfs: lfsOption(config),
     ...(metrics && { metrics }),
     ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
-    features: config.features,
+    // `lfs: false` turns the feature off too (and LFS on a mount that names none is off).
+    features: { ...config.features, lfs: lfsMountPath(config) !== undefined },
     ...(options.webDir !== undefined && { webDir: options.webDir }),
     ...(publicUrl !== undefined && { publicUrl }),
     decide: options.decide ?? access.decide,

@@ -142,21 +142,21 @@ export const ConfigSchema = z
     metricsPort: port.optional(),
     /** Optional token-bucket limits per caller (principal, or client address when anonymous); 429 + Retry-After. */
     rateLimit: z.strictObject({ perSecond: z.coerce.number().positive(), burst: z.coerce.number().int().min(1) }).optional(),
-    /** The Git LFS server at /lfs/<repo> (src/lfs): objects and locks live under `lfs/` in this mount (default: the first mount); false turns it off. */
+    /** The Git LFS server at /lfs/<repo> (src/lfs): objects and locks live under `lfs/` in this mount (default: the first mount); false turns it off, as `features.lfs: false` does. */
     lfs: z.union([z.literal(false), z.strictObject({ mount: z.string().min(1).optional() })]).default({}),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
     /** Optional features, all on unless turned off; a request for one that is off gets 501 (routes/features.ts). */
     features: z
-      .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true) })
+      .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true), lfs: bool.default(true), uppy: bool.default(true) })
       .default(ALL_FEATURES),
   })
   .superRefine((config, ctx) => {
-    if (config.lfs !== false) {
+    if (config.lfs !== false && config.features.lfs) {
       const lfsMount = config.lfs.mount;
       if (lfsMount !== undefined && !config.mounts.some((m) => m.path === lfsMount)) ctx.addIssue({ code: 'custom', path: ['lfs', 'mount'], message: `no mount ${lfsMount} (mounts: ${config.mounts.map((m) => m.path).join(', ')})` });
       config.mounts.forEach((m, i) => {
-        if (m.path === '/lfs' || m.path.startsWith('/lfs/')) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: '/lfs is the Git LFS server: choose another mount path, or set lfs: false' });
+        if (m.path === '/lfs' || m.path.startsWith('/lfs/')) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: '/lfs is the Git LFS server: choose another mount path, or turn LFS off (features.lfs: false)' });
       });
     }
     for (const field of ['metricsToken', 'metricsPort'] as const) {

@@ -15,6 +15,7 @@
  * reachable from the internet, so without a policy it serves allow-all only when
  * SIGNPOST_ALLOW_ALL=true says so (the long-lived server allows that on loopback only).
  */
+import { KEYED_FEATURES } from '../config/features';
 import { ConfigError, loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { buildGateway, type Gateway, type GatewayOptions } from '../gateway';
@@ -60,12 +61,7 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
       'SIGNPOST_URL_TTL is longer than the Lambda role credentials are known to live; URLs are capped',
     );
   }
-  if (config.features.share && config.shareKey === undefined) {
-    // A key made up per container would make links fail on every other container and after
-    // every cold start: off (501) is honest, randomly broken is not.
-    logger.warn('share links are off: no share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or set SIGNPOST_SHARE_KEY)');
-    config = { ...config, features: { ...config.features, share: false } };
-  }
+  if (config.shareKey === undefined) config = withoutSharedKey(config, logger);
   const { region, endpoint, forcePathStyle, checksumSha256 } = storage;
   const backend = createS3Backend({
     region,
@@ -76,6 +72,22 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
   });
   const { app } = buildGateway(config, backend, { logger, ...overrides });
   return { app, config, logger };
+}
+
+/**
+ * No share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or SIGNPOST_SHARE_KEY):
+ * a key made up per container would make what one container signs fail on the others and after
+ * every cold start. Share links, Git LFS (whose verify action carries a signed token) and Uppy
+ * (sealed sessions and upload tokens) are turned off (KEYED_FEATURES): off (501) is honest,
+ * randomly broken is not. Listing cursors only restart a listing (400 invalid_cursor), so
+ * listings stay on with a warning.
+ */
+function withoutSharedKey(config: Config, logger: Logger): Config {
+  const off = KEYED_FEATURES.filter((f) => config.features[f]);
+  const why = 'no share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or set SIGNPOST_SHARE_KEY)';
+  if (off.length > 0) logger.warn(`${off.map((f) => `features.${f}`).join(', ')} off: ${why}`);
+  if (config.features.listing) logger.warn(`listing cursors work on one container only: ${why}`);
+  return { ...config, features: { ...config.features, ...Object.fromEntries(off.map((f) => [f, false])) } };
 }
 
 function withSecrets(config: Config, secrets: LambdaSecrets): Config {

@@ -34,7 +34,7 @@ import { ObjectOperations, type PresignedRequest } from '../storage/types';
 import { authorizeKeys, lfsRights, type AllowedKeys } from './access';
 import type { LfsContext } from './context';
 import { checkObject, LFS_ROOT, objectKey, oidChecksum } from './paths';
-import { checkRef, LfsError, lfsObject, originOf, readLfsJson, sendLfs, validationError } from './protocol';
+import { checkRef, LfsError, lfsObject, readLfsJson, sendLfs, validationError } from './protocol';
 import { VERIFY_TOKEN_HEADER, verifyToken } from './verify';
 
 export const MAX_BATCH_OBJECTS = 1000;
@@ -85,7 +85,9 @@ export async function batch(ctx: RouteContext, lfs: LfsContext, req: IncomingMes
   const found = await mapWithLimit(oids, STORAGE_CONCURRENCY, (oid) => lfs.calls.head(objectKey(prefix, repo, oid), at, { checksum: binds }));
   const stored = new Map(oids.map((oid, i) => [oid, found[i]]));
 
-  const origin = originOf(req);
+  // The verify href is the gateway's own URL: from its public base, never from Host (a forged
+  // Host would send the verify token elsewhere). Without one, no verify action (git-lfs skips it).
+  const base = ctx.publicUrl(req);
   const objects = await Promise.all(
     entries.map(async (e): Promise<ObjectAnswer> => {
       if (e.problem !== undefined) return refuse(e, 422, e.problem);
@@ -102,9 +104,9 @@ export async function batch(ctx: RouteContext, lfs: LfsContext, req: IncomingMes
       const refused = uploadProblem(e.size, constraints);
       if (refused !== undefined) return refuse(e, 422, refused);
       const actions: Record<string, Action> = { upload: await uploadAction(ctx, lfs, key, e, constraints, at, !binds && have === undefined) };
-      if (origin !== undefined) {
+      if (base !== undefined) {
         const token = verifyToken(ctx, lfs, key, e.size, Math.floor(at.getTime() / 1000) + actions.upload!.expires_in);
-        actions.verify = { href: `${origin}${LFS_ROOT}/${repo}/objects/verify`, header: { [VERIFY_TOKEN_HEADER]: token }, expires_in: actions.upload!.expires_in };
+        actions.verify = { href: `${base}${LFS_ROOT}/${repo}/objects/verify`, header: { [VERIFY_TOKEN_HEADER]: token }, expires_in: actions.upload!.expires_in };
       }
       return { oid: e.oid, size: e.size, authenticated: true, actions };
     }),

@@ -86,9 +86,9 @@ export function oidChecksum(oid: string): string {
   return Buffer.from(oid, 'hex').toString('base64');
 }
 
-/** The mount that holds LFS (`lfs.mount`, default the first), or undefined when LFS is off. */
-export function lfsMountPath(config: Pick<Config, 'lfs' | 'mounts'>): string | undefined {
-  return config.lfs === false ? undefined : (config.lfs.mount ?? config.mounts[0]?.path);
+/** The mount that holds LFS (`lfs.mount`, default the first), or undefined when LFS is off (`features.lfs: false`, or `lfs: false`). */
+export function lfsMountPath(config: Pick<Config, 'lfs' | 'mounts' | 'features'>): string | undefined {
+  return config.lfs === false || !config.features.lfs ? undefined : (config.lfs.mount ?? config.mounts[0]?.path);
 }
 
 export const repoKey = (prefix: string, repo: string): string => `${prefix}lfs/${repo}`;

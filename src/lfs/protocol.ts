@@ -5,6 +5,9 @@
  *
  *   {"message": "...", "request_id": "<X-Request-Id>", "documentation_url": "<gateway>/openapi.json"}
  *
+ * `<gateway>` is the public base URL (http/public-url.ts: configured, or vouched for by the entry
+ * point), never the request's Host; without one there is no documentation_url.
+ *
  * A 401 carries `LFS-Authenticate: Basic realm="signpost"` instead of `WWW-Authenticate` (LFS's
  * header, so a browser never pops up a password prompt); 429 and 503 keep `Retry-After`. Any
  * HttpError thrown below an LFS endpoint (authentication, policy, rate limit, storage) is
@@ -20,8 +23,6 @@ import { jsonObject, readSmallJson, sendBody } from '../routes/route-kit';
 export const LFS_MEDIA_TYPE = 'application/vnd.git-lfs+json';
 export const LFS_CHALLENGE = 'Basic realm="signpost"';
 const ACCEPTED_BODY_TYPES = [LFS_MEDIA_TYPE, 'application/json'] as const;
-/** Host headers a URL may be built from (as share links do). */
-const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;
 
 /** An LFS error whose body carries more than the message (409 on create-lock carries the lock). */
 export class LfsError extends HttpError {
@@ -37,16 +38,6 @@ export class LfsError extends HttpError {
 }
 
 export const validationError = (message: string): LfsError => new LfsError(422, 'validation_error', message);
-
-/** The gateway's origin as the client reached it (for hrefs the client must call back), or undefined. */
-export function originOf(req: IncomingMessage): string | undefined {
-  const host = req.headers.host;
-  if (host === undefined || !HOST.test(host)) return undefined;
-  // Behind a TLS-terminating front door (API Gateway, a load balancer) the socket is plain HTTP;
-  // trusting the header is safe here: a forged one misdirects only the client that sent it.
-  const tls = (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
-  return `${tls ? 'https' : 'http'}://${host}`;
-}
 
 export function sendLfs(res: ServerResponse, status: number, value: unknown): void {
   sendBody(res, status, LFS_MEDIA_TYPE, JSON.stringify(value));
@@ -78,7 +69,8 @@ export function checkRef(ref: unknown): void {
   if (typeof o.name !== 'string') throw validationError('ref.name must be a string');
 }
 
-export function sendLfsError(req: IncomingMessage, res: ServerResponse, err: unknown, logger: Logger): void {
+/** `base`: the gateway's public base URL (ctx.publicUrl), for documentation_url; undefined leaves it out. */
+export function sendLfsError(res: ServerResponse, err: unknown, logger: Logger, base: string | undefined): void {
   const error = toHttpError(err, res, logger);
   const f = facts(res);
   f.errorCode = error.code;
@@ -90,11 +82,10 @@ export function sendLfsError(req: IncomingMessage, res: ServerResponse, err: unk
     if (name.toLowerCase() !== 'www-authenticate') res.setHeader(name, value);
   }
   if (error.statusCode === 401) res.setHeader('LFS-Authenticate', LFS_CHALLENGE);
-  const origin = originOf(req);
   sendLfs(res, error.statusCode, {
     ...(error instanceof LfsError ? error.extra : {}),
     message: error.message,
     request_id: f.id,
-    ...(origin !== undefined && { documentation_url: `${origin}/openapi.json` }),
+    ...(base !== undefined && { documentation_url: `${base}/openapi.json` }),
   });
 }

@@ -15,12 +15,13 @@ import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
 import type { Logger } from '../log';
+import { featureDisabled } from '../routes/features';
 import type { RouteContext } from '../routes/route-kit';
 import type { Mount } from '../storage/mount';
 import { batch } from './batch';
 import { createLfsContext, type LfsContext } from './context';
 import { createLock, listLocks, unlock, verifyLocks } from './locks';
-import { LfsEndpoints, parseLfsPath, type LfsEndpoint } from './paths';
+import { LFS_ROOT, LfsEndpoints, parseLfsPath, type LfsEndpoint } from './paths';
 import { LfsError, sendLfsError } from './protocol';
 import { verifyObject } from './verify';
 
@@ -54,7 +55,7 @@ export function lfsHandler(ctx: RouteContext, lfs: LfsContext): LfsHandler {
       facts(res).action = `lfs-${target.endpoint}`;
       await handler(ctx, lfs, req, res, target.repo, { query, ...(target.lockId !== undefined && { lockId: target.lockId }) });
     } catch (err) {
-      sendLfsError(req, res, err, lfs.logger);
+      sendLfsError(res, err, lfs.logger, ctx.publicUrl(req));
     }
   };
 }
@@ -62,10 +63,25 @@ export function lfsHandler(ctx: RouteContext, lfs: LfsContext): LfsHandler {
 /** Which mount holds LFS: `false` turns LFS off; absent, the first mount (as config does by default). */
 export type LfsOption = false | { readonly mount: string };
 
-/** The handler for `deps.lfs`, or undefined when LFS is off. Throws on a mount that does not exist (a bug: config validates it). */
-export function createLfs(ctx: RouteContext, mounts: readonly Mount[], option: LfsOption | undefined, logger: Logger): LfsHandler | undefined {
+/**
+ * The handler for `deps.lfs`, or undefined when there is none. With the `lfs` feature off
+ * (`enabled` false) every request under /lfs gets 501 `feature_disabled` in LFS's error shape
+ * (git-lfs shows the message), unless a mount claims /lfs for itself (allowed only then).
+ * Throws on a mount that does not exist (a bug: config validates it).
+ */
+export function createLfs(ctx: RouteContext, mounts: readonly Mount[], option: LfsOption | undefined, logger: Logger, enabled = true): LfsHandler | undefined {
+  if (!enabled) return mounts.some((m) => m.path === LFS_ROOT || m.path.startsWith(`${LFS_ROOT}/`)) ? undefined : lfsOff(ctx, logger);
   if (option === false) return undefined;
   const mount = option === undefined ? mounts[0] : mounts.find((m) => m.path === option.mount);
   if (!mount) throw new Error(`lfs: no mount ${option === undefined ? '' : option.mount}`);
   return lfsHandler(ctx, createLfsContext(mount, logger));
+}
+
+function lfsOff(ctx: RouteContext, logger: Logger): LfsHandler {
+  return (req, res) => {
+    discardUnwantedBody(req, res);
+    facts(res).action = 'lfs';
+    sendLfsError(res, featureDisabled('lfs'), logger, ctx.publicUrl(req));
+    return Promise.resolve();
+  };
 }

@@ -8,6 +8,10 @@
  *   listing    GET <folder>/                  (s3:ListBucket)
  *   share      POST ?share, GET|HEAD ?share=  (a share key that every instance shares)
  *   web        GET /, GET /assets/...         (the page; bucket CORS for the gateway's origin)
+ *   lfs        /lfs/<repo>/...                (s3:ListBucket on the lock folders; the share key signs
+ *                                              verify tokens; answered by src/lfs/route.ts)
+ *   uppy       /uppy/...                      (the multipart actions, s3:PutObject for POST forms; the
+ *                                              share key seals sessions and upload tokens)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Feature, Features } from '../config/features';
@@ -16,6 +20,7 @@ import { sendError } from '../http/error-handler';
 import { HttpError } from '../http/errors';
 import { MOUNT_ROUTES } from './dispatch';
 import type { Endpoint } from './request-target';
+import type { UppyHandler } from '../uppy/handler';
 import type { MountRoute } from './route-kit';
 
 const WHAT: Readonly<Record<Feature, string>> = {
@@ -23,6 +28,8 @@ const WHAT: Readonly<Record<Feature, string>> = {
   listing: 'folder listings are',
   share: 'share links are',
   web: 'the browser UI is',
+  lfs: 'the Git LFS server is',
+  uppy: 'the Uppy endpoint is',
 };
 
 export function featureDisabled(feature: Feature): HttpError {
@@ -48,6 +55,15 @@ export function featureRoutes(features: Features): Readonly<Record<Endpoint, Mou
     }
   }
   return routes;
+}
+
+/** The Uppy endpoint's handler (src/uppy/handler.ts) when `uppy` is on; when off, every /uppy path answers 501. */
+export function uppyFeature(features: Features, uppy: () => UppyHandler): UppyHandler {
+  if (features.uppy) return uppy();
+  return (req, res) => {
+    discardUnwantedBody(req, res); // a create or complete JSON: never read
+    return Promise.reject(featureDisabled('uppy'));
+  };
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;

@@ -21,6 +21,7 @@ const listQuery = [
 // Request headers: CORS allows exactly what this document says clients send (routes/openapi-headers.ts).
 const header = (name: string, description: string) => ({ name, in: 'header', required: false, description, schema: { type: 'string' } });
 const createOnly = header('If-None-Match', '"*": create, never overwrite');
+const CHECKSUM_DOC = 'upload tickets: the body\'s SHA-256, signed as x-amz-checksum-sha256 (returned in headers, base64) where storage verifies it; 422 checksum_unsupported elsewhere';
 const denied = { '400': error('invalid key or parameters'), '401': error('credentials required'), '403': error('not allowed') };
 const listResponses = {
   '200': {
@@ -35,7 +36,7 @@ const listResponses = {
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md. An optional feature (multipart, listing, share, web) that is turned off answers 501 feature_disabled.' },
+  info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md. An optional feature (multipart, listing, share, web, lfs, uppy) that is turned off answers 501 feature_disabled.' },
   paths: {
     '/healthz': { get: { summary: 'liveness', responses: { '200': { description: 'up', ...json({ type: 'object' }) } } } },
     '/metrics': { get: { summary: 'Prometheus metrics: here only with SIGNPOST_METRICS_TOKEN (Authorization: Bearer <token>); without one they are on a loopback port instead (404 here)', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': error('no or wrong metrics token'), '404': error('metrics are off, or served on the loopback port') } } },
@@ -85,7 +86,7 @@ export const OPENAPI = {
       },
       options: { summary: 'allowed methods / CORS preflight', responses: { '204': { description: 'Allow header' } } },
       post: {
-        summary: '?upload: an upload ticket (X-Upload-Length or JSON {size, contentType?, createOnly?}); ?url[=get|head|put]: one URL for a third party (JSON {ttl?, contentType?, createOnly?}); ?share: a share link (?ttl=, ?download=name, or JSON {ttl, download})',
+        summary: '?upload: an upload ticket (X-Upload-Length or JSON {size, contentType?, createOnly?, checksum?}); ?url[=get|head|put]: one URL for a third party (JSON {ttl?, contentType?, createOnly?}); ?share: a share link (?ttl=, ?download=name, or JSON {ttl, download})',
         parameters: [
           flag('upload', 'ask for an upload ticket'),
           flag('share', 'create a share link'),
@@ -97,6 +98,7 @@ export const OPENAPI = {
           { name: 'X-Upload-Length', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } },
           { name: 'X-Upload-Content-Type', in: 'header', required: false, description: 'exactly one RFC 9110 media type, sent once; signed as given', schema: { type: 'string' } },
           createOnly,
+          { name: 'X-Upload-Checksum-SHA256', in: 'header', required: false, description: CHECKSUM_DOC, schema: { $ref: '#/components/schemas/Sha256' } },
         ],
         requestBody: {
           required: false,
@@ -117,6 +119,7 @@ export const OPENAPI = {
           '411': error('no size given (?upload); size_required: ?url=put where the rule has a maxSize'),
           '413': error('too large'),
           '415': error('type not allowed'),
+          '422': error('checksum_unsupported: a ticket with a checksum on a mount whose storage cannot verify SHA-256 (Ceph RGW 16, GCS, Azure)'),
           '428': error('create-only path'),
         },
       },
@@ -134,7 +137,13 @@ export const OPENAPI = {
     },
     schemas: {
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } },
-      TicketRequest: { type: 'object', required: ['size'], additionalProperties: false, properties: { size: { type: 'integer', minimum: 0 }, contentType: { type: 'string' }, createOnly: { type: 'boolean' } } },
+      TicketRequest: {
+        type: 'object',
+        required: ['size'],
+        additionalProperties: false,
+        properties: { size: { type: 'integer', minimum: 0 }, contentType: { type: 'string' }, createOnly: { type: 'boolean' }, checksum: { $ref: '#/components/schemas/Sha256', description: CHECKSUM_DOC } },
+      },
+      Sha256: { type: 'string', pattern: '^([0-9A-Fa-f]{64}|[A-Za-z0-9+/]{43}=)$', description: 'a SHA-256: 64 hex digits, or the canonical base64 of its 32 bytes' },
       Ticket: {
         type: 'object',
         required: ['method', 'url', 'headers', 'contentLength', 'expiresAt'],

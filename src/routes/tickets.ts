@@ -3,14 +3,17 @@
  *
  * `POST <mount>/<key>?upload` with the intended upload described either by headers
  *   `X-Upload-Length: N` (required in this form), optional `X-Upload-Content-Type: type`,
- *   optional `If-None-Match: *` (create-only)
+ *   optional `If-None-Match: *` (create-only), optional `X-Upload-Checksum-SHA256: sha256`
  * or by a JSON body (Content-Type: application/json, at most 4 KB)
- *   `{"size": N, "contentType"?: "type", "createOnly"?: true}`.
+ *   `{"size": N, "contentType"?: "type", "createOnly"?: true, "checksum"?: "sha256"}`.
  * The same checks as a PUT run (write action on the exact key, 413 over maxSize or 5 GiB, 415
- * for a type the rule does not accept, 428 for create-only paths without createOnly), then:
+ * for a type the rule does not accept, 428 for create-only paths without createOnly); a checksum
+ * (upload-checksum.ts: hex or base64) is signed as `x-amz-checksum-sha256` where storage verifies
+ * it and is a 422 on other mounts. Then:
  *   200 `{"method":"PUT","url":"…","headers":{…},"contentLength":N,"expiresAt":"…"}`
  * exactly the request to send to storage: `headers` are the signed ones the client must add
- * (content-type, if-none-match, a backend's required headers); the body must be exactly N bytes.
+ * (content-type, if-none-match, x-amz-checksum-sha256, a backend's required headers); the body
+ * must be exactly N bytes (and, with a checksum, exactly those bytes).
  * With `Accept: text/plain` the answer is the URL alone (plus a newline), so
  *   curl --upload-file f "$(curl -s -X POST "$GW/files/k?upload" -H "X-Upload-Length: $(stat -c%s f)" -H 'Accept: text/plain')"
  * works. The gateway never receives the file itself. The content type is read like a PUT's
@@ -21,15 +24,17 @@ import { discardUnwantedBody } from '../http/discard-body';
 import { badRequest, lengthRequired } from '../http/errors';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
+import { CHECKSUM_HEADER, parseChecksumSha256, requireContentBinding } from './upload-checksum';
 import { enforceUploadConstraints, readUploadHeaders, refuseRepeatedHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 import type { RequestTarget } from './request-target';
 import { authorizeTarget, jsonObject, negotiate, presign, readSmallJson, sendBody, sendJson, urlLifetime, type RouteContext } from './route-kit';
 
 export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, target: RequestTarget): Promise<void> {
   const { key } = target;
-  const upload = await readTicketRequest(req, res);
+  const { upload, checksumSha256 } = await readTicketRequest(req, res);
   const { constraints, at } = await authorizeTarget(ctx, req, res, target);
   enforceUploadConstraints(upload, constraints);
+  if (checksumSha256 !== undefined) requireContentBinding(mount);
 
   const signed = await presign(mount, {
     operation: ObjectOperations.put,
@@ -38,6 +43,7 @@ export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res:
     expiresIn: urlLifetime(ctx, constraints),
     now: at,
     ...signedUploadFields(upload, constraints),
+    ...(checksumSha256 !== undefined && { checksumSha256 }),
   });
   const headers = { ...mount.backend.requiredUploadHeaders, ...signed.headers };
   if (negotiate(req, ['application/json', 'text/plain']) === 'text/plain') {
@@ -47,13 +53,20 @@ export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res:
   sendJson(res, 200, { method: signed.method, url: signed.url, headers, contentLength: upload.contentLength, expiresAt: signed.expiresAt.toISOString() });
 }
 
+interface TicketRequest {
+  readonly upload: UploadRequest;
+  /** Base64, as signed. */
+  readonly checksumSha256?: string;
+}
+
 /** The intended upload, from the X-Upload-* headers or the JSON body, validated like a PUT's headers. */
-async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Promise<UploadRequest> {
+async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Promise<TicketRequest> {
   const h = req.headers;
+  const checksumHeader = h[CHECKSUM_HEADER.toLowerCase()];
   if (h['x-upload-length'] !== undefined) {
     discardUnwantedBody(req, res);
     refuseRepeatedHeaders(req, ['x-upload-content-type']);
-    return readUploadHeaders(
+    const upload = readUploadHeaders(
       {
         'content-length': String(h['x-upload-length']),
         ...(h['x-upload-content-type'] !== undefined && { 'content-type': String(h['x-upload-content-type']) }),
@@ -62,14 +75,16 @@ async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Pro
       {},
       'X-Upload-Content-Type',
     );
+    return { upload, ...(checksumHeader !== undefined && { checksumSha256: parseChecksumSha256(checksumHeader, CHECKSUM_HEADER) }) };
   }
+  if (checksumHeader !== undefined) throw badRequest('invalid_checksum', `${CHECKSUM_HEADER} goes with X-Upload-Length; a JSON ticket request says {"size": N, "checksum": "..."}`);
   const body = await readSmallJson(req, res);
   if (body === undefined) throw lengthRequired('say how large the upload is: the X-Upload-Length header, or a JSON body {"size": N}');
-  const o = jsonObject(body, ['size', 'contentType', 'createOnly']);
+  const o = jsonObject(body, ['size', 'contentType', 'createOnly', 'checksum']);
   if (typeof o.size !== 'number' || !Number.isSafeInteger(o.size) || o.size < 0) throw badRequest('invalid_size', '"size" must be a non-negative integer (bytes)');
   if (o.contentType !== undefined && typeof o.contentType !== 'string') throw badRequest('invalid_content_type', '"contentType" must be a string');
   if (o.createOnly !== undefined && typeof o.createOnly !== 'boolean') throw badRequest('invalid_json', '"createOnly" must be a boolean');
-  return readUploadHeaders(
+  const upload = readUploadHeaders(
     {
       'content-length': String(o.size),
       ...(o.contentType !== undefined && { 'content-type': o.contentType }),
@@ -78,4 +93,5 @@ async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Pro
     {},
     '"contentType"',
   );
+  return { upload, ...(o.checksum !== undefined && { checksumSha256: parseChecksumSha256(o.checksum, '"checksum"') }) };
 }

@@ -18,12 +18,12 @@ describe('loadConfig', () => {
       shutdownGrace: 10,
       metrics: false,
       lfs: {},
-      features: { multipart: true, listing: true, share: true, web: true },
+      features: { multipart: true, listing: true, share: true, web: true, lfs: true, uppy: true },
     });
   });
 
   it('features: all on unless turned off one by one; SIGNPOST_PUBLIC_URL is a base URL', () => {
-    expect(loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"listing":false}}').features).toEqual({ multipart: true, listing: false, share: true, web: true });
+    expect(loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"listing":false}}').features).toEqual({ multipart: true, listing: false, share: true, web: true, lfs: true, uppy: true });
     expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"upload":false}}')).toThrow(/features\.upload: not a known setting/);
     expect(loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com' }).publicUrl).toBe('https://files.example.com');
     expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'ftp://files.example.com' })).toThrow(/SIGNPOST_PUBLIC_URL \(publicUrl\)/);

@@ -6,7 +6,7 @@
  * create-only `c` SAS on an existing blob 403 (S3: 412), and a SAS binds neither Content-Length
  * nor Content-Type (storage accepts other sizes and types: gateway-only, see docs/backends.md).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -176,6 +176,22 @@ describeWith('curl', 'apt-get install curl')('end to end with curl: Azure Blob (
   it('difference: a SAS binds neither Content-Length nor Content-Type (gateway-only on Azure)', async () => {
     const location = await locationFor('PUT', url('unbound.txt'), { 'Content-Length': '4', 'Content-Type': 'text/plain' });
     expect(await curlStatus([...BLOCK, '-H', 'Content-Type: image/png', '--upload-file', file('longer', 'longer body'), location])).toBe(201);
+  });
+
+  it('a ticket with a checksum is refused (422: a SAS cannot bind a SHA-256); without one the ticket works', async () => {
+    const ask = async (args: string[]) => {
+      const res = await curl(['-X', 'POST', '-w', '\n%{http_code}', ...args, `${url('sum.txt')}?upload`]);
+      const cut = res.stdout.lastIndexOf('\n');
+      return { status: Number(res.stdout.slice(cut + 1)), body: JSON.parse(res.stdout.slice(0, cut)) as Record<string, unknown> };
+    };
+    const hex = createHash('sha256').update('abc').digest('hex');
+    for (const args of [['-H', 'X-Upload-Length: 3', '-H', `X-Upload-Checksum-SHA256: ${hex}`], ['-H', 'Content-Type: application/json', '--data-raw', JSON.stringify({ size: 3, checksum: hex })]]) {
+      expect(await ask(args)).toMatchObject({ status: 422, body: { error: 'checksum_unsupported', message: expect.stringContaining('(azure)') as unknown } });
+    }
+    const ticket = await ask(['-H', 'X-Upload-Length: 3']);
+    expect(ticket.status).toBe(200);
+    const headers = Object.entries(ticket.body.headers as Record<string, string>).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    expect(await curlStatus([...headers, '--upload-file', file('sum', 'abc'), ticket.body.url as string])).toBe(201);
   });
 
   it('serves ranges; a suffix range (bytes=-N) is not supported', async () => {

@@ -22,6 +22,8 @@ export interface StoreTarget {
   teardown(): Promise<void>;
   /** Longest key (UTF-8 bytes) the store round-trips; default 1000. */
   readonly maxKeyBytes?: number;
+  /** Does the store verify a signed x-amz-checksum-sha256 (so the gateway offers checksum tickets)? */
+  readonly contentBound: boolean;
 }
 
 /** Keys from ceph/s3-tests' special key names and nginx-s3-gateway's test_api.sh, plus limits. */
@@ -64,7 +66,7 @@ export function conformanceSuite(target: StoreTarget): void {
 
   beforeAll(async () => {
     const s3 = await target.setup();
-    gw = await startGateway({ decide: withShortTtl, ...(s3 && { s3 }) });
+    gw = await startGateway({ decide: withShortTtl, ...(s3 && { s3, env: { SIGNPOST_S3_CHECKSUM_SHA256: String(target.contentBound) } }) });
     dir = mkdtempSync(join(tmpdir(), 'signpost-curl-'));
     runId = `run-${randomBytes(4).toString('hex')}`;
   }, 180_000);
@@ -222,6 +224,44 @@ export function conformanceSuite(target: StoreTarget): void {
       const res = await curl(['-X', 'POST', `${url('ticket-size.txt')}?upload`, '-H', 'X-Upload-Length: 3', '-H', 'Accept: text/plain']);
       expect(await curlStatus(['--upload-file', file('ticket-size', 'not three bytes'), res.stdout.trim()])).toBeGreaterThanOrEqual(400);
     });
+
+    if (target.contentBound) {
+      it('a ticket with a checksum: the documented one-liner stores the file; other bytes of the same size are refused by storage and nothing is stored', async () => {
+        const path = file('sum.txt', 'bound to its sha256');
+        const oneLiner =
+          `curl -sS -o /dev/null -w '%{http_code}' --upload-file "$F" -H "x-amz-checksum-sha256: $(openssl dgst -sha256 -binary "$F" | base64)" ` +
+          `"$(curl -sS -X POST "$GW/files/$K?upload" -H "X-Upload-Length: $(wc -c < "$F" | tr -d ' ')" -H "X-Upload-Checksum-SHA256: $(sha256sum "$F" | cut -d' ' -f1)" -H 'Accept: text/plain')"`;
+        expect((await sh(oneLiner, { GW: gw.url, F: path, K: `${runId}/sum.txt` })).stdout).toBe('200');
+        expect((await curl(['-L', url('sum.txt')])).stdout).toBe('bound to its sha256');
+
+        const right = 'the right bytes';
+        const wrong = 'the wrong bytes'; // same size: only the checksum tells them apart
+        const ticket = JSON.parse(
+          (await curl(['-X', 'POST', `${url('sum-json.txt')}?upload`, '-H', 'Content-Type: application/json', '--data-raw', JSON.stringify({ size: right.length, checksum: sha256(right) })])).stdout,
+        ) as { url: string; headers: Record<string, string> };
+        expect(ticket.headers).toEqual({ 'x-amz-checksum-sha256': createHash('sha256').update(right).digest('base64') });
+        const send = (name: string, body: string, headers: Record<string, string>) =>
+          curl(['-sS', '-o', '-', '-w', '\n%{http_code}', '--upload-file', file(name, body), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ticket.url]);
+        const refused = await send('sum-wrong', wrong, ticket.headers);
+        expect(refused.stdout).toMatch(/<Code>BadDigest<\/Code>[\s\S]*\n400$/);
+        expect(await curlStatus(['-L', url('sum-json.txt')])).toBe(404);
+        expect((await send('sum-unsent', right, {})).stdout).toMatch(/\n403$/); // the header is signed: it must be sent
+        expect((await send('sum-right', right, ticket.headers)).stdout).toMatch(/\n200$/);
+        expect((await curl(['-L', url('sum-json.txt')])).stdout).toBe(right);
+      });
+    } else {
+      it('a ticket with a checksum is refused (422), since this storage would sign it and store any bytes', async () => {
+        for (const args of [
+          ['-H', 'X-Upload-Length: 3', '-H', `X-Upload-Checksum-SHA256: ${sha256('abc')}`],
+          ['-H', 'Content-Type: application/json', '--data-raw', JSON.stringify({ size: 3, checksum: sha256('abc') })],
+        ]) {
+          const res = await curl(['-X', 'POST', '-w', '\n%{http_code}', ...args, `${url('sum-refused.txt')}?upload`]);
+          const [text = '', status] = res.stdout.split('\n');
+          expect(status).toBe('422');
+          expect(JSON.parse(text)).toMatchObject({ error: 'checksum_unsupported' });
+        }
+      });
+    }
 
     it('a listing pages with limit 2 over 5 files and a sub-folder, and lists the sub-folder', async () => {
       for (const n of [1, 2, 3, 4, 5]) expect(await curlStatus(['-L', '--upload-file', file(`l${n}`, `file ${n}`), url(`listing/f${n}.txt`)])).toBe(200);

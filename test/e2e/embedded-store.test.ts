@@ -3,5 +3,5 @@ import { describeWith } from '../support/require-tool';
 import { conformanceSuite } from './conformance';
 
 describeWith('curl', 'apt-get install curl')('end to end with curl: embedded store', () => {
-  conformanceSuite({ name: 'embedded', setup: () => Promise.resolve(undefined), teardown: () => Promise.resolve() });
+  conformanceSuite({ name: 'embedded', contentBound: true, setup: () => Promise.resolve(undefined), teardown: () => Promise.resolve() });
 });

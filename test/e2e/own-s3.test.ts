@@ -1,7 +1,8 @@
 /**
  * The same end-to-end suite against an S3 endpoint of your own (MinIO, R2, AWS, another RGW),
  * opt-in: set SIGNPOST_TEST_S3_ENDPOINT, SIGNPOST_TEST_S3_BUCKET (an existing, disposable
- * bucket), SIGNPOST_TEST_S3_REGION, SIGNPOST_TEST_S3_ACCESS_KEY and SIGNPOST_TEST_S3_SECRET_KEY.
+ * bucket), SIGNPOST_TEST_S3_REGION, SIGNPOST_TEST_S3_ACCESS_KEY and SIGNPOST_TEST_S3_SECRET_KEY;
+ * SIGNPOST_TEST_S3_CHECKSUM_SHA256=true when the endpoint verifies x-amz-checksum-sha256 (AWS does).
  * Objects are written under a random run prefix. Not run otherwise (CI has no such endpoint).
  */
 import { conformanceSuite } from './conformance';
@@ -15,6 +16,7 @@ if (endpoint) {
   describe(`end to end with curl: your S3 endpoint ${endpoint}`, () => {
     conformanceSuite({
       name: 'own-s3',
+      contentBound: env.SIGNPOST_TEST_S3_CHECKSUM_SHA256 === 'true',
       setup: () =>
         Promise.resolve({
           endpoint,

@@ -63,7 +63,30 @@ const CALLS: Readonly<Record<Feature, readonly (readonly [string, Call])[]>> = {
     ['page', (a) => a.get('/')],
     ['asset', (a) => a.get('/assets/main-ABC.js')],
   ],
+  // The first one is answered without storage when on (422: no valid object).
+  lfs: [
+    ['batch', (a) => a.post('/lfs/acme/widgets/objects/batch').set('Content-Type', LFS_JSON).send('{}')],
+    ['verify', (a) => a.post('/lfs/acme/widgets/objects/verify').set('Content-Type', LFS_JSON).send({ oid: 'a'.repeat(64), size: 1 })],
+    ['list locks', (a) => a.get('/lfs/acme/widgets/locks')],
+    ['lock', (a) => a.post('/lfs/acme/widgets/locks').set('Content-Type', LFS_JSON).send({ path: 'a.psd' })],
+    ['verify locks', (a) => a.post('/lfs/acme/widgets/locks/verify').set('Content-Type', LFS_JSON).send('{}')],
+    ['unlock', (a) => a.post(`/lfs/acme/widgets/locks/${'b'.repeat(64)}/unlock`).set('Content-Type', LFS_JSON).send('{}')],
+    ['an unknown LFS path', (a) => a.get('/lfs/nowhere')],
+  ],
+  // Every route of src/uppy/handler.ts (UPPY_ROUTES), bare and in a session; the first is answered without storage when on.
+  uppy: [
+    ['params', (a) => a.get('/uppy/s3/params?filename=a.txt&type=text/plain')],
+    ['session', (a) => a.post('/uppy/session').set('Content-Type', 'application/json').send({})],
+    ['create multipart', (a) => a.post('/uppy/s3/multipart').set('Content-Type', 'application/json').send({ filename: 'big.iso', type: 'application/octet-stream' })],
+    ['list parts', (a) => a.get('/uppy/s3/multipart/tok?key=big.iso')],
+    ['sign a part', (a) => a.get('/uppy/s3/multipart/tok/1?key=big.iso')],
+    ['complete', (a) => a.post('/uppy/s3/multipart/tok/complete?key=big.iso').set('Content-Type', 'application/json').send({ parts: [] })],
+    ['abort', (a) => a.delete('/uppy/s3/multipart/tok?key=big.iso')],
+    ['in a session', (a) => a.get('/uppy/s/sess/s3/params?filename=a.txt')],
+    ['an unknown Uppy path', (a) => a.get('/uppy/nowhere')],
+  ],
 };
+const LFS_JSON = 'application/vnd.git-lfs+json';
 
 const deny: Decide = () => ({ effect: 'deny', rule: null, reason: 'test' });
 
@@ -76,7 +99,14 @@ describe.each(FEATURES)('%s turned off', (feature) => {
       const res = await call(agent);
       expect(res.status).toBe(501);
       if (name.includes('HEAD')) continue; // no body
-      expect(res.body).toEqual({ error: 'feature_disabled', message: expect.stringMatching(new RegExp(`^[^\\n]*features\\.${feature}: false[^\\n]*$`)) as string });
+      const message = expect.stringMatching(new RegExp(`^[^\\n]*features\\.${feature}: false[^\\n]*$`)) as string;
+      if (feature === 'lfs') {
+        // In LFS's own error shape, which git-lfs shows to the user.
+        expect(res.headers['content-type']).toBe(LFS_JSON);
+        expect(JSON.parse(res.text)).toEqual({ message, request_id: res.headers['x-request-id'] });
+      } else {
+        expect(res.body).toEqual({ error: 'feature_disabled', message });
+      }
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
   });
@@ -99,6 +129,17 @@ test('all on by default; turning one off never asks storage', async () => {
   expect(storageCalls).toEqual(['list']);
   await request(app(['listing'])).get('/files/reports/');
   expect(storageCalls).toEqual(['list']);
+});
+
+test('with LFS off, a mount may have /lfs to itself; with LFS on, /lfs is the LFS server', async () => {
+  const mounts = [
+    { path: '/files', bucket: 'b', prefix: '', backend },
+    { path: '/lfs', bucket: 'b', prefix: 'plain/', backend },
+  ];
+  const off = request(createApp({ mounts, logger: memoryLogger('silent').logger, urlTtl: 300, features: { ...ALL_FEATURES, lfs: false } }));
+  expect((await off.get('/lfs/acme/widgets/locks')).headers.location).toMatch(/\/b\/plain\/acme\/widgets\/locks\?/);
+  const on = request(app([]));
+  expect((await on.get('/lfs/acme/widgets/locks')).headers['content-type']).toBe(LFS_JSON);
 });
 
 test('without multipart, the web UI sends every file with one ticketed PUT', async () => {

@@ -51,7 +51,7 @@ test('the package holds the bundle, its map, the generated JSON files and the we
   expect(readdirSync(join(packageDir, 'web')).sort()).toEqual(['assets', 'index.html', 'manifest.json']);
   expect(JSON.parse(readFileSync(join(packageDir, 'signpost.json'), 'utf8'))).toEqual({
     mounts: [{ path: '/files', prefix: 'uploads/' }],
-    features: { multipart: true, listing: true, share: false, web: true },
+    features: { multipart: true, listing: true, share: false, web: true, lfs: true, uppy: true },
   });
   // YAML converted to JSON at synth: the Lambda never parses YAML.
   expect(JSON.parse(readFileSync(join(packageDir, 'policy.json'), 'utf8'))).toMatchObject({ version: 1, rules: [{ id: 'public-read', paths: 'uploads/public/**' }, { id: 'own-home' }] });

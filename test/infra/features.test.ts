@@ -1,6 +1,7 @@
 /**
  * Features and permissions in one place: for each set of feature flags, the template grants the
- * role exactly the actions those features need, creates the share key only for share links, sets
+ * role exactly the actions those features need, creates the share key only for the features that
+ * sign with it (share links, listing cursors, LFS verify tokens, Uppy tokens), sets
  * the bucket's CORS for the web UI only when it is served, and writes the same set into the
  * function's config file, which the function reads to answer what is off with 501.
  */
@@ -11,9 +12,9 @@ import { FEATURE_FLAGS } from '../../infra/feature-flags';
 import type { FrontDoor } from '../../infra/front-door';
 import type { GatewayFunction } from '../../infra/gateway-function';
 import { SignpostStack } from '../../infra/signpost-stack';
-import { ALL_FEATURES, FEATURES, type Features } from '../../src/config/features';
+import { ALL_FEATURES, FEATURES, needsShareKey, type Features } from '../../src/config/features';
 import { createLambdaHandler } from '../../src/lambda/handler';
-import { MULTIPART_ACTIONS } from '../../infra/object-permissions';
+import { LFS_LOCKS_PREFIX, MULTIPART_ACTIONS } from '../../infra/object-permissions';
 import { eventFor, headersOf } from '../lambda/support/door-events';
 import { TEST_ENV } from '../lambda/support/lambda-under-test';
 import { memoryLogger } from '../support/memory-log';
@@ -21,7 +22,8 @@ import { actionsOf, policyStatements, synth } from './support/synth';
 
 const FLAG_SETS: readonly (readonly [string, Partial<Features>])[] = [
   ['all on (the default)', {}],
-  ['all off', { multipart: false, listing: false, share: false, web: false }],
+  ['all off', Object.fromEntries(FEATURES.map((f) => [f, false]))],
+  ['only lfs and uppy on', { multipart: false, listing: false, share: false, web: false }],
   ...FEATURES.map((f) => [`only ${f} off`, { [f]: false }] as const),
 ];
 
@@ -31,6 +33,8 @@ const REQUESTS: Readonly<Record<keyof Features, { method: string; path: string; 
   listing: { method: 'GET', path: '/files/reports/' },
   share: { method: 'POST', path: '/files/report.pdf', query: 'share' },
   web: { method: 'GET', path: '/' },
+  lfs: { method: 'GET', path: '/lfs/acme/widgets/locks' },
+  uppy: { method: 'POST', path: '/uppy/s3/multipart', headers: { 'Content-Type': 'application/json' } },
 };
 
 describe.each(FLAG_SETS)('%s', (_name, flags) => {
@@ -39,21 +43,43 @@ describe.each(FLAG_SETS)('%s', (_name, flags) => {
   const statements = policyStatements(template);
   const sids = statements.map((s) => s.Sid).filter((sid) => sid !== undefined);
 
+  // Uppy signs multipart uploads of its own (it lists their parts and aborts them): the same actions.
+  const multipartActions = features.multipart || features.uppy;
+
   test('the role: the object actions always, each feature\'s actions only when it is on', () => {
     expect(sids.sort()).toEqual(
-      ['SignedObjectRequests', ...(features.multipart ? ['SignedMultipartUploads'] : []), ...(features.listing ? ['SignedListings'] : []), ...(features.share ? ['ReadShareKey'] : [])].sort(),
+      [
+        'SignedObjectRequests',
+        ...(multipartActions ? ['SignedMultipartUploads'] : []),
+        ...(features.listing ? ['SignedListings'] : []),
+        ...(features.lfs ? ['ListLfsLocks'] : []),
+        ...(needsShareKey(features) ? ['ReadShareKey'] : []),
+      ].sort(),
     );
     const multipart = statements.find((s) => s.Sid === 'SignedMultipartUploads');
     // Complete lists the parts before completing: without ListMultipartUploadParts `signpost cp` fails.
     if (multipart) expect(actionsOf(multipart).sort()).toEqual([...MULTIPART_ACTIONS].sort());
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:List'))).toEqual([...(features.multipart ? ['s3:ListMultipartUploadParts'] : []), ...(features.listing ? ['s3:ListBucket'] : [])]);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:List'))).toEqual([
+      ...(multipartActions ? ['s3:ListMultipartUploadParts'] : []),
+      ...(features.lfs ? ['s3:ListBucket'] : []),
+      ...(features.listing ? ['s3:ListBucket'] : []),
+    ]);
   });
 
-  test('share links: a generated share key, readable by the function alone, fetched through the extension', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', features.share ? 1 : 0);
-    const variables = Match.objectLike({ SIGNPOST_SHARE_KEY_ID: features.share ? { Ref: Match.stringLikeRegexp('^GatewayShareKey') } : Match.absent() });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: variables }, Layers: features.share ? [Match.anyValue()] : Match.absent() });
-    if (features.share) template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+  test('lfs: listing only the lock folders (the prefix of every repository\'s locks), nothing else in the bucket', () => {
+    const locks = statements.find((s) => s.Sid === 'ListLfsLocks');
+    if (!features.lfs) return expect(locks).toBeUndefined();
+    expect(locks).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': [LFS_LOCKS_PREFIX] } } });
+    expect(LFS_LOCKS_PREFIX).toBe('lfs/*/locks/'); // src/lfs/paths.ts locksKey, with the repository as `*`
+  });
+
+  test('share links, listing cursors, LFS and Uppy tokens: a generated share key, readable by the function alone, fetched through the extension', () => {
+    const keyed = needsShareKey(features);
+    expect(keyed).toBe(features.share || features.listing || features.lfs || features.uppy);
+    template.resourceCountIs('AWS::SecretsManager::Secret', keyed ? 1 : 0);
+    const variables = Match.objectLike({ SIGNPOST_SHARE_KEY_ID: keyed ? { Ref: Match.stringLikeRegexp('^GatewayShareKey') } : Match.absent() });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: variables }, Layers: keyed ? [Match.anyValue()] : Match.absent() });
+    if (keyed) template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
   });
 
   test('web: the bucket\'s CORS allows the gateway\'s origin only when the page is served', () => {
@@ -81,11 +107,12 @@ describe.each(FLAG_SETS)('%s', (_name, flags) => {
         continue;
       }
       expect([feature, result.statusCode]).toEqual([feature, 501]);
-      const body = JSON.parse(result.body as string) as { error: string; message: string };
-      expect(body.error).toBe('feature_disabled');
+      const body = JSON.parse(result.body as string) as { error?: string; message: string };
+      // The LFS server answers in LFS's own error shape (git-lfs shows `message`).
+      expect(body.error).toBe(feature === 'lfs' ? undefined : 'feature_disabled');
       expect(body.message).toContain(`-c ${feature}=true`);
       expect(body.message).not.toContain('\n');
-      expect(headersOf(result)['content-type']).toBe('application/json; charset=utf-8');
+      expect(headersOf(result)['content-type']).toBe(feature === 'lfs' ? 'application/vnd.git-lfs+json' : 'application/json; charset=utf-8');
     }
   });
 });

@@ -68,10 +68,12 @@ describe('default stack', () => {
     const statements = policyStatements(template);
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FilesBucket[0-9A-F]+$/), 'Arn'] }, '/*']] };
+    const bucket = { 'Fn::GetAtt': [expect.stringMatching(/^FilesBucket[0-9A-F]+$/), 'Arn'] };
     expect(s3).toEqual([
       { Effect: 'Allow', Sid: 'SignedObjectRequests', Action: [...OBJECT_ACTIONS].sort(), Resource: objects },
       { Effect: 'Allow', Sid: 'SignedMultipartUploads', Action: [...MULTIPART_ACTIONS].sort(), Resource: objects },
-      { Effect: 'Allow', Sid: 'SignedListings', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FilesBucket[0-9A-F]+$/), 'Arn'] } },
+      { Effect: 'Allow', Sid: 'ListLfsLocks', Action: 's3:ListBucket', Resource: bucket, Condition: { StringLike: { 's3:prefix': ['lfs/*/locks/'] } } },
+      { Effect: 'Allow', Sid: 'SignedListings', Action: 's3:ListBucket', Resource: bucket },
     ]);
     const others = statements.filter((s) => !s3.includes(s));
     expect(others).toEqual([
@@ -134,6 +136,13 @@ describe('options', () => {
       { Effect: 'Allow', Sid: 'SignedMultipartUploads', Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects },
       {
         Effect: 'Allow',
+        Sid: 'ListLfsLocks',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::existing-files']] },
+        Condition: { StringLike: { 's3:prefix': ['uploads/lfs/*/locks/'] } },
+      },
+      {
+        Effect: 'Allow',
         Sid: 'SignedListings',
         Action: 's3:ListBucket',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::existing-files']] },
@@ -166,8 +175,8 @@ describe('options', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Layers: [Match.anyValue()], Environment: { Variables: Match.objectLike({ PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true' }) } });
   });
 
-  test('no secrets and no share links: no extension layer', () => {
-    synth({ features: { share: false } }).template.hasResourceProperties('AWS::Lambda::Function', { Layers: Match.absent() });
+  test('no secrets and no feature that signs with the share key: no extension layer', () => {
+    synth({ features: { share: false, listing: false, lfs: false, uppy: false } }).template.hasResourceProperties('AWS::Lambda::Function', { Layers: Match.absent() });
   });
 
   test('a policy goes in as SIGNPOST_POLICY; a bad policy or bad auth settings stop the synth', () => {

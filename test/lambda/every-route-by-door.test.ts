@@ -1,9 +1,11 @@
 /**
  * Every route, through every front door's event shape, against the embedded store (which
  * verifies SigV4), so each URL the Lambda hands out is really used: the object methods, upload
- * tickets, listings (JSON and HTML), share links (create and open), multipart uploads (create,
- * part URLs, list, complete, abort), the web UI, /openapi.json and /healthz. Status and headers
- * are checked on the door's answer, then the redirect or signed request is sent to the store.
+ * tickets, URL tickets (?url), listings (JSON and HTML), share links (create and open), multipart
+ * uploads (create, part URLs, list, complete, abort), the Git LFS server (batch, transfer, verify,
+ * locks: create, list, verify, unlock), the Uppy endpoint (POST forms, multipart: create, sign,
+ * list, complete, abort; sessions), the web UI, /openapi.json and /healthz. Status and headers are
+ * checked on the door's answer, then the redirect or signed request is sent to the store.
  *
  * The handler is built as deployed (createLambdaHandler from an environment, open access), with
  * S3 pointed at the embedded store and the built web UI in a temp folder.
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { createLambdaHandler, type LambdaHandler } from '../../src/lambda/handler';
 import { startEmbeddedStore, type EmbeddedStore } from '../../src/store';
 import { buildWeb } from '../../src/web/build';
+import { postForm, withFile } from '../store/post-object-conformance';
 import { memoryLogger } from '../support/memory-log';
 import { DOORS, eventFor, headersOf, type ClientRequest, type Door } from './support/door-events';
 
@@ -56,7 +59,8 @@ async function send(door: Door, req: ClientRequest): Promise<Answer> {
   const outcome = eventFor(door, req);
   if (outcome.kind !== 'event') throw new Error(`${door} refused ${req.path}`);
   const result = await handler(outcome.event);
-  const body = typeof result.body === 'string' ? result.body : '';
+  const raw = typeof result.body === 'string' ? result.body : '';
+  const body = result.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const answer = { status: result.statusCode as number, headers: headersOf(result), body, json: <T>() => JSON.parse(body) as T };
   // On every answer, whatever the route: the gateway's security headers, and nothing hop-by-hop.
   expect([req.method, req.path, answer.headers['x-content-type-options']]).toEqual([req.method, req.path, 'nosniff']);
@@ -79,6 +83,25 @@ function json<T>(answer: Answer, status: number): T {
   expect([answer.status, answer.headers['content-type'], answer.headers['cache-control']]).toEqual([status, 'application/json; charset=utf-8', 'no-store']);
   return answer.json<T>();
 }
+
+const LFS_JSON = 'application/vnd.git-lfs+json';
+/** A Git LFS request as git-lfs sends it (LFS's media type both ways). */
+const lfsRequest = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): ClientRequest => ({
+  method,
+  path,
+  headers: { Accept: LFS_JSON, ...(body !== undefined && { 'Content-Type': LFS_JSON }), ...headers },
+  ...(body !== undefined && { body: Buffer.from(JSON.stringify(body)) }),
+});
+function lfsJson<T = Record<string, unknown>>(answer: Answer, status: number): T {
+  expect([answer.status, answer.headers['content-type']]).toEqual([status, LFS_JSON]);
+  return answer.json<T>();
+}
+/** Uppy's requests (@uppy/aws-s3 6.x, Companion's shapes): JSON answers, never cached. */
+const uppyJson = <T = Record<string, unknown>>(answer: Answer, status: number): T => json<T>(answer, status);
+const jsonBody = (value: unknown): Pick<ClientRequest, 'headers' | 'body'> => {
+  const body = Buffer.from(JSON.stringify(value));
+  return { headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) }, body };
+};
 
 const split = (pathAndQuery: string): ClientRequest => {
   const [path = pathAndQuery, query] = pathAndQuery.split('?');
@@ -152,6 +175,84 @@ describe.each(DOORS)('through %s', (door) => {
     const aborted = await send(door, { method: 'DELETE', path: `${base}/aborted.bin`, query: q2 });
     expect([aborted.status, aborted.headers['cache-control']]).toEqual([204, 'no-store']);
     expect(json<{ error: string }>(await send(door, { method: 'GET', path: `${base}/aborted.bin`, query: q2 }), 404).error).toBe('no_such_upload');
+  });
+
+  test('URL tickets (?url): a PUT of unknown size and a GET, handed out as data and used on the store', async () => {
+    const put = json<{ method: string; url: string; headers: Record<string, string> }>(await send(door, { method: 'POST', path: `${base}/urls/u.txt`, query: 'url=put' }), 200);
+    expect(put.method).toBe('PUT');
+    expect((await fetch(put.url, { method: 'PUT', headers: put.headers, body: 'via a URL ticket' })).status).toBe(200);
+    const get = json<{ method: string; url: string }>(await send(door, { method: 'POST', path: `${base}/urls/u.txt`, query: 'url' }), 200);
+    expect(get.method).toBe('GET');
+    expect(await (await fetch(get.url)).text()).toBe('via a URL ticket');
+    const head = json<{ method: string; url: string }>(await send(door, { method: 'POST', path: `${base}/urls/u.txt`, query: 'url=head' }), 200);
+    expect((await fetch(head.url, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  test('Git LFS: batch upload and download, the transfers on the store, verify, and locks (create, list, verify, unlock)', async () => {
+    const repo = `/lfs/doors/${door}`;
+    const bytes = randomBytes(2048);
+    const oid = createHash('sha256').update(bytes).digest('hex');
+    type Actions = Record<string, { href: string; header?: Record<string, string> }>;
+    const up = lfsJson<{ objects: { actions: Actions }[] }>(await send(door, lfsRequest('POST', `${repo}/objects/batch`, { operation: 'upload', objects: [{ oid, size: bytes.length }] })), 200);
+    const { upload, verify } = up.objects[0]!.actions;
+    expect((await fetch(upload!.href, { method: 'PUT', body: bytes, headers: upload!.header ?? {} })).status).toBe(200);
+    if (door.startsWith('alb')) {
+      expect(verify).toBeUndefined(); // an ALB event names no domain: no public base, no verify action
+    } else {
+      const path = new URL(verify!.href).pathname;
+      expect(path.endsWith(`${repo}/objects/verify`)).toBe(true);
+      const verified = await send(door, lfsRequest('POST', path.slice(path.indexOf('/lfs/')), { oid, size: bytes.length }, verify!.header));
+      expect(verified.status).toBe(200);
+    }
+    const down = lfsJson<{ objects: { actions: Actions }[] }>(await send(door, lfsRequest('POST', `${repo}/objects/batch`, { operation: 'download', objects: [{ oid, size: bytes.length }] })), 200);
+    const got = Buffer.from(await (await fetch(down.objects[0]!.actions.download!.href, { headers: down.objects[0]!.actions.download!.header ?? {} })).arrayBuffer());
+    expect(got.equals(bytes)).toBe(true);
+
+    const lock = lfsJson<{ lock: { id: string; path: string } }>(await send(door, lfsRequest('POST', `${repo}/locks`, { path: 'art/hero.psd' })), 201).lock;
+    expect(lfsJson<{ lock: { id: string } }>(await send(door, lfsRequest('POST', `${repo}/locks`, { path: 'art/hero.psd' })), 409).lock.id).toBe(lock.id);
+    expect(lfsJson<{ locks: { id: string }[] }>(await send(door, { ...lfsRequest('GET', `${repo}/locks`), query: 'path=art%2Fhero.psd' }), 200).locks.map((l) => l.id)).toEqual([lock.id]);
+    const mine = lfsJson<{ ours: { id: string }[]; theirs: unknown[] }>(await send(door, lfsRequest('POST', `${repo}/locks/verify`, {})), 200);
+    expect([mine.ours.map((l) => l.id), mine.theirs]).toEqual([[lock.id], []]);
+    expect(lfsJson<{ lock: { id: string } }>(await send(door, lfsRequest('POST', `${repo}/locks/${lock.id}/unlock`, {})), 200).lock.id).toBe(lock.id);
+    expect(lfsJson<{ locks: unknown[] }>(await send(door, lfsRequest('GET', `${repo}/locks`)), 200).locks).toEqual([]);
+  });
+
+  test('Uppy: a POST form for a small file, a multipart upload (create, sign, list, complete) and an abort; sessions need a caller', async () => {
+    const folder = `${base}/uppy`;
+    const small = randomBytes(300);
+    const q = new URLSearchParams({ filename: 'small.bin', type: 'application/octet-stream', 'metadata[folder]': folder, 'metadata[name]': 'small.bin' });
+    const form = uppyJson<{ method: string; url: string; fields: Record<string, string> }>(await send(door, { method: 'GET', path: '/uppy/s3/params', query: q.toString() }), 200);
+    expect([form.method, form.fields.key]).toEqual(['POST', `${door}/uppy/small.bin`]);
+    expect((await postForm(form.url, withFile(form.fields, small))).status).toBe(204);
+    expect(Buffer.from(await (await fetch(location(await send(door, { method: 'GET', path: `${folder}/small.bin` })))).arrayBuffer()).equals(small)).toBe(true);
+
+    const big = randomBytes(1500);
+    const created = uppyJson<{ key: string; uploadId: string }>(
+      await send(door, { method: 'POST', path: '/uppy/s3/multipart', ...jsonBody({ filename: 'big.bin', type: 'application/octet-stream', metadata: { folder, name: 'big.bin' } }) }),
+      200,
+    );
+    expect(created.key).toBe(`${door}/uppy/big.bin`);
+    const id = encodeURIComponent(created.uploadId);
+    const key = new URLSearchParams({ key: created.key }).toString();
+    const signed = uppyJson<{ url: string }>(await send(door, { method: 'GET', path: `/uppy/s3/multipart/${id}/1`, query: key }), 200);
+    const put = await fetch(signed.url, { method: 'PUT', body: big });
+    expect(put.status).toBe(200);
+    const etag = put.headers.get('etag')!;
+    expect(uppyJson<unknown[]>(await send(door, { method: 'GET', path: `/uppy/s3/multipart/${id}`, query: key }), 200)).toEqual([{ PartNumber: 1, ETag: etag, Size: big.length }]);
+    const done = uppyJson<{ key: string }>(await send(door, { method: 'POST', path: `/uppy/s3/multipart/${id}/complete`, query: key, ...jsonBody({ parts: [{ PartNumber: 1, ETag: etag }] }) }), 200);
+    expect(done.key).toBe(created.key);
+    expect(Buffer.from(await (await fetch(location(await send(door, { method: 'GET', path: `${folder}/big.bin` })))).arrayBuffer()).equals(big)).toBe(true);
+
+    const second = uppyJson<{ key: string; uploadId: string }>(
+      await send(door, { method: 'POST', path: '/uppy/s3/multipart', ...jsonBody({ filename: 'gone.bin', type: 'application/octet-stream', metadata: { folder, name: 'gone.bin' } }) }),
+      200,
+    );
+    const id2 = encodeURIComponent(second.uploadId);
+    const key2 = new URLSearchParams({ key: second.key }).toString();
+    expect((await send(door, { method: 'DELETE', path: `/uppy/s3/multipart/${id2}`, query: key2 })).status).toBe(200);
+    expect((await send(door, { method: 'GET', path: `/uppy/s3/multipart/${id2}`, query: key2 })).status).toBe(404);
+    // Open access names no caller, and a session stands for one (test/uppy/routes.test.ts has the 201).
+    expect(json<{ error: string }>(await send(door, { method: 'POST', path: '/uppy/session' }), 401).error).toBeDefined();
   });
 
   test('DELETE is signed for DELETE and the store removes the object', async () => {

@@ -105,6 +105,18 @@ test('a container with another share key refuses the link; without one, share li
   expect((await open(undefined, path)).statusCode).toBe(501);
 }, 60_000);
 
+test('without a share key, Git LFS (verify tokens) and Uppy (sealed sessions and uploads) are off too: 501 saying why', async () => {
+  const lfs = await container(undefined, 'http-api', {
+    method: 'POST',
+    path: '/lfs/acme/widgets/objects/batch',
+    headers: { 'Content-Type': 'application/vnd.git-lfs+json' },
+    body: Buffer.from(JSON.stringify({ operation: 'download', objects: [] })),
+  });
+  expect([lfs.statusCode, (JSON.parse(lfs.body) as { message: string }).message]).toEqual([501, expect.stringContaining('features.lfs: false')]);
+  const uppy = await container(undefined, 'http-api', { method: 'GET', path: '/uppy/s3/params', query: 'filename=a.txt' });
+  expect([uppy.statusCode, (JSON.parse(uppy.body) as { error: string }).error]).toEqual([501, 'feature_disabled']);
+}, 60_000);
+
 test('a share key that cannot be fetched fails the request, naming the secret and not a value', async () => {
   await expect(share('no/such/secret')).rejects.toThrow(/cannot fetch secret no\/such\/secret: the extension answered 404/);
 }, 60_000);

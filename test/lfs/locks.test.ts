@@ -189,7 +189,7 @@ describe('a backend that cannot keep locks', () => {
     storageEnforces: new Set(['createOnly']),
     presign: () => Promise.reject(new Error('not called')),
   };
-  const app = createApp({ mounts: [{ path: '/files', bucket: 'b', prefix: '', backend: noList }], logger: memoryLogger().logger, urlTtl: 60, rateLimit: { perSecond: 0.001, burst: 2 } });
+  const app = createApp({ mounts: [{ path: '/files', bucket: 'b', prefix: '', backend: noList }], logger: memoryLogger().logger, urlTtl: 60, rateLimit: { perSecond: 0.001, burst: 2 }, publicUrl: 'https://git.example.com' });
 
   it('answers every lock endpoint with 501 (git-lfs then stops verifying locks), and rate limits as elsewhere', async () => {
     const verify = await request(app).post('/lfs/acme/locks/verify').set('Content-Type', 'application/vnd.git-lfs+json').send('{}');
@@ -201,5 +201,6 @@ describe('a backend that cannot keep locks', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     expect(Object.keys(limited.body as object).sort()).toEqual(['documentation_url', 'message', 'request_id']);
+    expect((limited.body as { documentation_url: string }).documentation_url).toBe('https://git.example.com/openapi.json');
   });
 });
