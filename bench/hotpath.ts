@@ -10,8 +10,11 @@
  * Targets: zero ≥ 0.4× floor, full ≥ 0.3× floor, 10k ≥ 0.9× full, p99 ≤ 3× p50 pinned.
  * `profile: true` also CPU-profiles gateway-zero and gateway-full under the same load (separate
  * processes, not in the table) and prints each profile's top entries (profile-summary.ts).
- * Run: `npm run bench:hotpath` (add `-- --profile` for the profiles).
+ * Run: `npm run bench:hotpath` (add `-- --profile` for the profiles). An A/B of two versions of
+ * the code in one interleaved run: SIGNPOST_BENCH_AGAINST=<another checkout> adds a row per gateway
+ * served from that checkout's src (e.g. `git worktree add /tmp/base main`, with node_modules).
  */
+import { join } from 'node:path';
 import { startChild, type ServerChild } from './lib/child';
 import { ALLOWED_PATH, AUTH_HEADER, AWS_ENV, DUMMY_S3, gatewayEnv, tempDir } from './lib/fixtures';
 import { fmt, median, ratio, table, verdict, type PartResult, type RunOptions } from './lib/stats';
@@ -25,6 +28,9 @@ const LABEL: Record<string, string> = {
   'gateway-full': 'gateway full (API key + 100 rules + presign + info log)',
   'gateway-10k': 'gateway full with 10,000 rules',
 };
+const GATEWAYS = ['gateway-zero', 'gateway-full', 'gateway-10k'] as const;
+/** The other checkout of an A/B run; its rows are named `<gateway>@base`. */
+const AGAINST = process.env.SIGNPOST_BENCH_AGAINST;
 
 /** The zero-config gateway: no config file, the embedded store in a fresh data directory. */
 function zeroEnv(): NodeJS.ProcessEnv {
@@ -33,15 +39,17 @@ function zeroEnv(): NodeJS.ProcessEnv {
 
 export async function runHotpath(o: RunOptions & { profile?: boolean }): Promise<PartResult> {
   requireWrk();
-  const rounds = o.smoke ? 1 : 5;
-  const seconds = o.smoke ? 2 : 6;
+  const rounds = o.smoke ? 1 : 4;
+  const seconds = o.smoke ? 2 : 5;
   const children: ServerChild[] = [];
-  const headers = (name: string): Record<string, string> => (name === 'gateway-full' || name === 'gateway-10k' ? AUTH_HEADER : {});
+  const headers = (name: string): Record<string, string> => (name.startsWith('gateway-full') || name.startsWith('gateway-10k') ? AUTH_HEADER : {});
+  const env = (name: string): NodeJS.ProcessEnv => (name === 'gateway-zero' ? zeroEnv() : gatewayEnv(name === 'gateway-full' ? 100 : 10_000));
   try {
     children.push(await startChild('node-http', 'baselines.ts', ['node-http'], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
-    children.push(await startChild('gateway-zero', 'gateway.ts', [], zeroEnv()));
-    children.push(await startChild('gateway-full', 'gateway.ts', [], gatewayEnv(100)));
-    children.push(await startChild('gateway-10k', 'gateway.ts', [], gatewayEnv(10_000)));
+    for (const g of GATEWAYS) {
+      children.push(await startChild(g, 'gateway.ts', [], env(g)));
+      if (AGAINST !== undefined) children.push(await startChild(`${g}@base`, join(AGAINST, 'bench', 'servers', 'gateway.ts'), [], env(g)));
+    }
     const runs = new Map<string, WrkResult[]>(children.map((c) => [c.name, []]));
     const cpu = new Map<string, { us: number; requests: number }>(children.map((c) => [c.name, { us: 0, requests: 0 }]));
     const load = (c: ServerChild, s: number): WrkResult => runWrk({ url: c.url + ALLOWED_PATH, seconds: s, connections: 50, headers: headers(c.name) });
@@ -64,13 +72,16 @@ export async function runHotpath(o: RunOptions & { profile?: boolean }): Promise
     }
     const med = (name: string, f: (w: WrkResult) => number): number => median(runs.get(name)!.map(f));
     const floor = med('node-http', (w) => w.rps);
+    const cpuPer = (n: string): number => cpu.get(n)!.us / cpu.get(n)!.requests;
+    const floorCpu = cpuPer('node-http');
     const rows = children.map((c) => {
       const rps = med(c.name, (w) => w.rps);
       const p50 = med(c.name, (w) => w.p50us);
       const p99 = med(c.name, (w) => w.p99us);
       const bad = runs.get(c.name)!.reduce((a, w) => a + w.non2xx3xx + w.errors, 0);
       const { us, requests } = cpu.get(c.name)!;
-      return [LABEL[c.name] ?? c.name, fmt(rps), fmt(us / requests, 1), fmt(p50), fmt(p99), (p99 / p50).toFixed(1), ratio(rps, floor), String(bad)];
+      const label = c.name.endsWith('@base') ? `${LABEL[c.name.slice(0, -5)]} @ ${AGAINST}` : (LABEL[c.name] ?? c.name);
+      return [label, fmt(rps), fmt(us / requests, 1), fmt(p50), fmt(p99), (p99 / p50).toFixed(1), ratio(rps, floor), ratio(floorCpu, us / requests), String(bad)];
     });
     const rps = (n: string): number => med(n, (w) => w.rps);
     const tail = (n: string): string => {
@@ -80,9 +91,9 @@ export async function runHotpath(o: RunOptions & { profile?: boolean }): Promise
     };
     const notes = [
       `${rounds} interleaved round(s) of ${seconds} s per server after a warm-up; 50 connections; medians; ${hasTaskset() ? 'servers pinned to core 0, wrk to core 1 (taskset)' : 'NOT pinned (no taskset)'}.${o.smoke ? ' SMOKE run: indicative only.' : ''}`,
-      'server CPU µs/req = the server process\'s user+system CPU over its measured rounds ÷ requests served; ratios are of req/s in the same run.',
-      verdict(rps('gateway-zero') >= 0.4 * floor, `zero-config gateway ≥ 0.4× bare node:http: ${ratio(rps('gateway-zero'), floor)}`),
-      verdict(rps('gateway-full') >= 0.3 * floor, `full gateway ≥ 0.3× bare node:http: ${ratio(rps('gateway-full'), floor)}`),
+      'server CPU µs/req = the server process\'s user+system CPU over its measured rounds ÷ requests served. "÷ bare node:http" is req/s ÷ the floor\'s req/s in the same run; "CPU cost ratio" is the floor\'s CPU µs/req ÷ this one\'s, which is what req/s tends to on a quiet machine where each server saturates its core, and the figure to trust when other work shares core 0.',
+      verdict(rps('gateway-zero') >= 0.4 * floor, `zero-config gateway ≥ 0.4× bare node:http: ${ratio(rps('gateway-zero'), floor)} (CPU cost ratio ${ratio(floorCpu, cpuPer('gateway-zero'))})`),
+      verdict(rps('gateway-full') >= 0.3 * floor, `full gateway ≥ 0.3× bare node:http: ${ratio(rps('gateway-full'), floor)} (CPU cost ratio ${ratio(floorCpu, cpuPer('gateway-full'))})`),
       verdict(rps('gateway-10k') >= 0.9 * rps('gateway-full'), `10,000 rules ≥ 0.9× 100 rules: ${ratio(rps('gateway-10k'), rps('gateway-full'))}`),
       tail('gateway-zero'),
       tail('gateway-full'),
@@ -96,7 +107,7 @@ export async function runHotpath(o: RunOptions & { profile?: boolean }): Promise
         notes.push(note, `\n\`\`\`\n${summarise(file, 20)}\n\`\`\``);
       }
     }
-    const tableText = table(['server (GET → 307)', 'req/s', 'server CPU µs/req', 'p50 µs', 'p99 µs', 'p99/p50', '÷ bare node:http', 'non-3xx/errors'], rows);
+    const tableText = table(['server (GET → 307)', 'req/s', 'server CPU µs/req', 'p50 µs', 'p99 µs', 'p99/p50', '÷ bare node:http', 'CPU cost ratio', 'non-3xx/errors'], rows);
     return { title: 'Hot path: the gateway against bare node:http (wrk, 50 connections, loopback)', table: tableText, notes };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
