@@ -28,7 +28,7 @@ import type { Metrics } from './http/metrics';
 import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
 import { publicUrlSource } from './http/public-url';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
-import { logRequest } from './http/request-log';
+import { requestLog } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
 import { LFS_ROOT } from './lfs/paths';
 import { createLfs, type LfsOption } from './lfs/route';
@@ -110,6 +110,7 @@ export function createApp(deps: AppDeps): App {
   const routeFor = featureRoutes(features);
   const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
   const applyCors = cors(deps.corsOrigins ?? []);
+  const logRequest = requestLog(logger);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
 
@@ -141,7 +142,7 @@ export function createApp(deps: AppDeps): App {
   };
 
   return (req, res) => {
-    const f = logRequest(logger, req, res);
+    const f = logRequest(req, res);
     if (metrics) {
       const started = performance.now();
       res.once('finish', () => metrics.request(f.action, res.statusCode, (performance.now() - started) / 1000));

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../log';
+import { flatLineLogger, type Logger } from '../log';
 
 /** What handlers learn about a request, for its log line. */
 export interface RequestFacts {
@@ -27,8 +27,15 @@ export function facts(res: ServerResponse): RequestFacts {
   return (res as WithFacts)[FACTS] ?? ((res as WithFacts)[FACTS] = { id: '' });
 }
 
-/** Starts the clock and the log line of one request; call once, first. */
-export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): RequestFacts {
+export type LogRequest = (req: IncomingMessage, res: ServerResponse) => RequestFacts;
+
+/** @returns what starts the clock and the log line of one request; call it once per request, first. */
+export function requestLog(parent: Logger): LogRequest {
+  const logger = flatLineLogger(parent);
+  return (req, res) => logRequest(logger, req, res);
+}
+
+function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): RequestFacts {
   const started = process.hrtime.bigint();
   const f: RequestFacts = { id: randomUUID() };
   (res as WithFacts)[FACTS] = f;
