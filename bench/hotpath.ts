@@ -7,6 +7,9 @@
  *   gateway-full   API key + 100-rule policy + SigV4 presign + info log (+ the security headers
  *                  and request id every answer carries; metrics off, the default)
  *   gateway-10k    gateway-full with 10,000 rules (bench/lib/fixtures.ts)
+ * The gateways run bundled as production runs them (lib/bundle.ts), not under tsx.
+ * Two diagnostic rows (not targets) answer the constant 307 with the gateway's own nine headers,
+ * so the share of the gap that is Node writing those headers is measured, not guessed.
  * Targets: zero ≥ 0.4× floor, full ≥ 0.3× floor, 10k ≥ 0.9× full, p99 ≤ 3× p50 pinned.
  * `profile: true` also CPU-profiles gateway-zero and gateway-full under the same load (separate
  * processes, not in the table) and prints each profile's top entries (profile-summary.ts).
@@ -15,6 +18,7 @@
  * served from that checkout's src (e.g. `git worktree add /tmp/base main`, with node_modules).
  */
 import { join } from 'node:path';
+import { bundleServer } from './lib/bundle';
 import { startChild, type ServerChild } from './lib/child';
 import { ALLOWED_PATH, AUTH_HEADER, AWS_ENV, DUMMY_S3, gatewayEnv, tempDir } from './lib/fixtures';
 import { fmt, median, ratio, table, verdict, type PartResult, type RunOptions } from './lib/stats';
@@ -24,6 +28,8 @@ import { summarise } from './profile-summary';
 
 const LABEL: Record<string, string> = {
   'node-http': 'bare node:http, constant 307 (floor)',
+  'node-http-gateway-headers': "diagnostic: node:http, constant 307 with the gateway's 9 headers (setHeader each)",
+  'node-http-gateway-headers-writehead': 'diagnostic: the same 9 headers in one writeHead array',
   'gateway-zero': 'gateway zero-config (embedded store, no auth, info log)',
   'gateway-full': 'gateway full (API key + 100 rules + presign + info log)',
   'gateway-10k': 'gateway full with 10,000 rules',
@@ -45,10 +51,12 @@ export async function runHotpath(o: RunOptions & { profile?: boolean }): Promise
   const headers = (name: string): Record<string, string> => (name.startsWith('gateway-full') || name.startsWith('gateway-10k') ? AUTH_HEADER : {});
   const env = (name: string): NodeJS.ProcessEnv => (name === 'gateway-zero' ? zeroEnv() : gatewayEnv(name === 'gateway-full' ? 100 : 10_000));
   try {
-    children.push(await startChild('node-http', 'baselines.ts', ['node-http'], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
+    for (const b of ['node-http', 'node-http-gateway-headers', 'node-http-gateway-headers-writehead']) children.push(await startChild(b, 'baselines.ts', [b], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
+    const gateway = bundleServer(join(__dirname, '..'), 'gateway.ts');
+    const base = AGAINST === undefined ? undefined : bundleServer(AGAINST, 'gateway.ts');
     for (const g of GATEWAYS) {
-      children.push(await startChild(g, 'gateway.ts', [], env(g)));
-      if (AGAINST !== undefined) children.push(await startChild(`${g}@base`, join(AGAINST, 'bench', 'servers', 'gateway.ts'), [], env(g)));
+      children.push(await startChild(g, gateway, [], env(g)));
+      if (base !== undefined) children.push(await startChild(`${g}@base`, base, [], env(g)));
     }
     const runs = new Map<string, WrkResult[]>(children.map((c) => [c.name, []]));
     const cpu = new Map<string, { us: number; requests: number }>(children.map((c) => [c.name, { us: 0, requests: 0 }]));
