@@ -147,31 +147,37 @@ export function createApp(deps: AppDeps): App {
       const started = performance.now();
       res.once('finish', () => metrics.request(f.action, res.statusCode, (performance.now() - started) / 1000));
     }
-    setSecurityHeaders(res);
-    if (applyCors(req, res)) return;
     const url = req.url ?? '/';
     const path = rawPathOf(url);
+    const under = lfs && path.startsWith(LFS_PREFIX) ? undefined : mounts.find(({ mount, base }) => path.startsWith(base) || path === mount.path);
+    // A plain redirect (a key, no query) sends the headers every answer carries with its 307 in
+    // one writeHead (http/security-headers.ts), or here when it answers with an error instead.
+    const plain = under !== undefined && req.method !== 'OPTIONS' && !url.includes('?') && !path.endsWith('/') && path.length > under.base.length;
+    if (!plain) setSecurityHeaders(res, f.id);
+    if (applyCors(req, res)) return;
     if (lfs && path.startsWith(LFS_PREFIX)) {
       const q = url.indexOf('?');
       void lfs(req, res, path.slice(LFS_PREFIX.length), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
       return;
     }
-    for (const { mount, base } of mounts) {
-      if (path.startsWith(base) || path === mount.path) {
-        const rawKey = path.slice(base.length);
-        const hasQuery = url.includes('?');
-        if (hasQuery || path.endsWith('/') || rawKey === '') {
-          const query = new URLSearchParams(hasQuery ? url.slice(url.indexOf('?') + 1) : '');
-          const route = routeFor(req.method, rawKey === '' || path.endsWith('/'), query);
-          if (route) {
-            if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
-            route(ctx, req, res, mount, rawKey, query).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
-            return;
-          }
+    if (under) {
+      const { mount, base } = under;
+      const rawKey = path.slice(base.length);
+      const hasQuery = url.includes('?');
+      if (hasQuery || path.endsWith('/') || rawKey === '') {
+        const query = new URLSearchParams(hasQuery ? url.slice(url.indexOf('?') + 1) : '');
+        const route = routeFor(req.method, rawKey === '' || path.endsWith('/'), query);
+        if (route) {
+          if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
+          route(ctx, req, res, mount, rawKey, query).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+          return;
         }
-        files(req, res, mount, rawKey).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
-        return;
       }
+      files(req, res, mount, rawKey).catch((err: unknown) => {
+        if (plain) setSecurityHeaders(res, f.id);
+        sendError(res, toHttpError(err, res, logger));
+      });
+      return;
     }
     if (path === UPPY_PATH || path.startsWith(`${UPPY_PATH}/`)) {
       uppy(req, res, path, url).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));

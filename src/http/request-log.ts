@@ -2,7 +2,7 @@
  * One structured log line per request: request id, method, path (never the query string, which
  * may carry tokens), status, action, principal, rule, latency. Presigned URLs, signatures and
  * credentials are never among the fields. Works on plain node:http objects, so the redirect fast
- * path and the express routes log the same way. The request id is sent back as `X-Request-Id`.
+ * path and the express routes log the same way. The request id is sent back as `X-Request-Id` (http/security-headers.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -39,7 +39,6 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): 
   const started = process.hrtime.bigint();
   const f: RequestFacts = { id: randomUUID() };
   (res as WithFacts)[FACTS] = f;
-  res.setHeader('X-Request-Id', f.id);
   res.once('finish', () => {
     const url = req.url ?? '';
     const q = url.indexOf('?');

@@ -14,6 +14,7 @@ import { serveAs, ServeModes } from '../content/serve-as';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
+import { writeRedirect } from '../http/security-headers';
 import { Actions, type Action } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations, type ObjectOperation } from '../storage/types';
@@ -45,7 +46,8 @@ export function filesHandler(ctx: RouteContext): FileHandler {
     }
     const route = ROUTES[method];
     if (!route) throw methodNotAllowed(FILE_METHODS);
-    facts(res).action = route.action;
+    const f = facts(res);
+    f.action = route.action;
 
     const key = objectKeyOf(rawKeyPath, mount);
     let upload: UploadRequest | undefined;
@@ -67,11 +69,7 @@ export function filesHandler(ctx: RouteContext): FileHandler {
       // What a browser may render from storage's origin: see src/content/serve-as.ts.
       ...(route.operation === ObjectOperations.get && serveAs(key, ServeModes.plain, { inlineActive: constraints.inlineActive === true })),
     });
-    res.statusCode = 307;
-    res.setHeader('Location', url);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Length', '0');
-    res.end();
+    writeRedirect(res, f.id, url);
   };
 }
 
