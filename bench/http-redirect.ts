@@ -89,7 +89,7 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
       verdict(gp99 <= 3 * gp50, `gateway p99 ≤ 3× p50: ${fmt(gp99)} µs vs ${fmt(gp50)} µs (${(gp99 / gp50).toFixed(1)}×); its longest GC pause in the measured rounds ${fmt(cpu.get('gateway')!.gcMaxMs, 1)} ms (a p99 far above that is the process waiting for a core, not its own work)`),
       `gateway vs bare node:http: ${ratio(gw, med('node-http', (w) => w.rps))}; vs express res.redirect: ${ratio(gw, med('express-redirect', (w) => w.rps))}; vs Stackery shape: ${ratio(gw, med('express-sdk-new', (w) => w.rps))}`,
     ];
-    if (o.profile) notes.push(await profileGateway(seconds));
+    if (o.profile) notes.push((await profileGateway(seconds)).note);
     const tableText = table(['server (GET → 307)', 'req/s', 'server CPU µs/req', 'p50 µs', 'p99 µs', 'p99/p50', 'longest GC pause ms', 'gateway ÷ this', 'non-3xx/errors'], rows);
     return { title: '1. Redirect throughput (wrk, 50 connections, loopback)', table: tableText, notes };
   } finally {
@@ -104,7 +104,7 @@ export async function runRedirects(o: RunOptions & { profile?: boolean }): Promi
  * next server's tail measures the previous one's leftovers (seen: the gateway's p99 at 130-200 ms
  * in full runs, 14-41 ms with the two SDK baselines left out, 17-20 ms alone).
  */
-async function settle(c: ServerChild): Promise<void> {
+export async function settle(c: ServerChild): Promise<void> {
   await c.request({ type: 'collect' }, 'collected');
   const deadline = Date.now() + 15_000;
   let last = (await c.stats()).cpuUs;
@@ -117,17 +117,23 @@ async function settle(c: ServerChild): Promise<void> {
 }
 
 /** A separate gateway with --cpu-prof under the same load; profiling slows it, so not in the table. */
-export async function profileGateway(seconds: number): Promise<string> {
+export async function profileGateway(
+  seconds: number,
+  name = 'gateway',
+  env: NodeJS.ProcessEnv = gatewayEnv(100),
+  headers: Readonly<Record<string, string>> = AUTH_HEADER,
+): Promise<{ note: string; file: string }> {
   mkdirSync(PROFILE_DIR, { recursive: true });
-  const g = await startChild('gateway-prof', 'gateway.ts', [], gatewayEnv(100));
-  const file = join(PROFILE_DIR, `gateway-${Date.now()}.cpuprofile`);
+  const g = await startChild(`${name}-prof`, 'gateway.ts', [], env);
+  const file = join(PROFILE_DIR, `${name}-${Date.now()}.cpuprofile`);
   const url = g.url + ALLOWED_PATH;
   try {
-    runWrk({ url, seconds: 2, connections: 50, headers: AUTH_HEADER }); // warm-up, not sampled
+    runWrk({ url, seconds: 2, connections: 50, headers }); // warm-up, not sampled
     await g.request({ type: 'profile-start' }, 'profile-started');
-    const w = runWrk({ url, seconds: Math.max(seconds, 5), connections: 50, headers: AUTH_HEADER });
+    const w = runWrk({ url, seconds: Math.max(seconds, 5), connections: 50, headers });
     await g.request({ type: 'profile-stop', file }, 'profile-written');
-    return `CPU profile of the gateway under load (${fmt(w.rps)} req/s while sampled, warm-up excluded): ${file}; summarise with \`npx tsx bench/profile-summary.ts ${file}\``;
+    const note = `CPU profile of ${name} under load (${fmt(w.rps)} req/s while sampled, warm-up excluded): ${file}; summarise with \`npx tsx bench/profile-summary.ts ${file}\``;
+    return { note, file };
   } finally {
     await g.stop();
   }

@@ -1,6 +1,6 @@
 /**
  * The benchmark runner: `npm run bench` (full), `npm run bench:smoke` (short, for CI),
- * `--only <name>` for one part (redirects, in-process, policy, uploads, lambda, memory),
+ * `--only <name>` for one part (redirects, hotpath, in-process, policy, uploads, lambda, memory),
  * `--profile` to also CPU-profile the gateway under load (part 1), `--out FILE` to also write
  * the markdown. Prints the machine (nproc, CPU, node, wrk) and, per part, a markdown table of
  * medians and ratios plus PASS/MISS lines. Every part is bounded in time and count; server
@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { runRedirects } from './http-redirect';
+import { runHotpath } from './hotpath';
 import { runInProcess } from './in-process';
 import { runLambda } from './lambda';
 import { machineInfo, type PartResult, type RunOptions } from './lib/stats';
@@ -18,6 +19,7 @@ import { runUploads } from './uploads';
 
 const PARTS: Record<string, (o: RunOptions & { profile: boolean }) => PartResult | Promise<PartResult>> = {
   redirects: runRedirects,
+  hotpath: runHotpath,
   'in-process': runInProcess,
   policy: runPolicyScaling,
   uploads: runUploads,

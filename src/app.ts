@@ -29,7 +29,7 @@ import type { Metrics } from './http/metrics';
 import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
 import { publicUrlSource } from './http/public-url';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
-import { logRequest } from './http/request-log';
+import { requestLog } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
 import { isLfsPath, LFS_ROOT } from './lfs/paths';
 import { createLfs, type LfsOption } from './lfs/route';
@@ -43,7 +43,7 @@ import { featureRoutes, uppyFeature, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
 import { OPENAPI, openapiRoute } from './routes/openapi';
 import { documentedRequests } from './routes/openapi-headers';
-import { mountFinder, requestTarget, type RequestTarget } from './routes/request-target';
+import { Endpoints, mountFinder, requestTarget, type RequestTarget } from './routes/request-target';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
@@ -115,6 +115,7 @@ export function createApp(deps: AppDeps): App {
   // CORS allows what the OpenAPI document says clients send, and what a mount's storage requires on uploads (Azure's x-ms-blob-type).
   const documented = documentedRequests(OPENAPI);
   const applyCors = cors(deps.corsOrigins ?? [], { methods: documented.methods, requestHeaders: [...documented.requestHeaders, ...deps.mounts.flatMap((m) => Object.keys(m.backend.requiredUploadHeaders ?? {}))] });
+  const logRequest = requestLog(logger);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const findMount = mountFinder(deps.mounts);
 
@@ -146,35 +147,47 @@ export function createApp(deps: AppDeps): App {
   };
 
   return (req, res) => {
-    const f = logRequest(logger, req, res);
+    const f = logRequest(req, res);
     if (metrics) {
       const started = performance.now();
       res.once('finish', () => metrics.request(f.action, res.statusCode, (performance.now() - started) / 1000));
     }
-    setSecurityHeaders(res);
-    if (applyCors(req, res)) return;
     const url = req.url ?? '/';
     const path = rawPathOf(url);
-    if (lfs && isLfsPath(path)) {
+    const onLfs = lfs !== undefined && isLfsPath(path);
+    const found = onLfs ? undefined : findMount(path);
+    const q = url.indexOf('?');
+    const query = found && q !== -1 ? new URLSearchParams(url.slice(q + 1)) : null;
+    let target: RequestTarget | undefined;
+    let refused: unknown;
+    if (found) {
+      try {
+        target = requestTarget(req.method ?? '', found.rawKeyPath, found.mount.prefix, query);
+      } catch (err) {
+        refused = err;
+      }
+    }
+    // A plain object request sends the headers every answer carries with its 307 in one
+    // writeHead (http/security-headers.ts), or on its error path below when it fails instead.
+    const plain = target?.endpoint === Endpoints.object;
+    if (!plain) setSecurityHeaders(res, f.id);
+    if (applyCors(req, res)) return;
+    if (onLfs) {
       const q = url.indexOf('?');
       void lfs(req, res, path.slice(LFS_PREFIX.length), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
       return;
     }
-    const found = findMount(path);
     if (found) {
-      const { mount, rawKeyPath } = found;
-      const q = url.indexOf('?');
-      const query = q === -1 ? null : new URLSearchParams(url.slice(q + 1));
-      let target: RequestTarget;
-      try {
-        target = requestTarget(req.method ?? '', rawKeyPath, mount.prefix, query);
-      } catch (err) {
+      if (target === undefined) {
         discardUnwantedBody(req, res);
-        sendError(res, toHttpError(err, res, logger));
+        sendError(res, toHttpError(refused, res, logger));
         return;
       }
       if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
-      routes[target.endpoint](ctx, req, res, mount, target, query ?? NO_QUERY).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      routes[target.endpoint](ctx, req, res, found.mount, target, query ?? NO_QUERY).catch((err: unknown) => {
+        if (plain) setSecurityHeaders(res, f.id);
+        sendError(res, toHttpError(err, res, logger));
+      });
       return;
     }
     if (path === UPPY_PATH || path.startsWith(`${UPPY_PATH}/`)) {

@@ -6,7 +6,7 @@
  * asks it to exit cleanly (so `--cpu-prof` profiles get written) and kills it after 10 s anyway.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hasTaskset } from './wrk';
 
 export interface ChildStats {
@@ -36,10 +36,10 @@ process.once('exit', () => {
 
 export const SERVERS_DIR = join(__dirname, '..', 'servers');
 
-/** Starts `bench/servers/<file>` with `args`; rejects if it is not ready within 30 s. */
+/** Starts `bench/servers/<file>` (or `file`, when absolute) with `args`; rejects if it is not ready within 30 s. */
 export function startChild(name: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<ServerChild> {
   // --expose-gc only makes gc() callable (for `collect` between rounds); it changes no GC behaviour.
-  const node = ['--expose-gc', ...nodeArgs, '--import', 'tsx', join(SERVERS_DIR, file), ...args];
+  const node = ['--expose-gc', ...nodeArgs, '--import', 'tsx', resolve(SERVERS_DIR, file), ...args];
   const [cmd, argv] = hasTaskset() ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
   const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
   live.add(child);

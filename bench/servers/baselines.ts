@@ -1,6 +1,10 @@
 /**
  * Child: one baseline server, chosen by argv[2], each doing exactly the work its name claims:
  *   node-http        bare node:http, constant 307 + Location
+ *   node-http-gateway-headers           node:http, constant 307 with the gateway's own headers
+ *                                       (security headers, a fresh X-Request-Id, Location,
+ *                                       Cache-Control, Content-Length), set one by one as it does
+ *   node-http-gateway-headers-writehead the same headers in one writeHead array
  *   express-307      express 5, GET /files/*key sets a constant Location, 307, ends
  *   express-redirect express 5, res.redirect(307, constant) (content negotiation + HTML body)
  *   express-sdk      express 5 + getSignedUrl with one shared S3Client (a real SigV4 presign)
@@ -8,6 +12,7 @@
  * The SDK clients read region/credentials from AWS_* env and point at SIGNPOST_S3_ENDPOINT;
  * only presigning happens, nothing is sent to it.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -24,7 +29,33 @@ function keyOf(req: express.Request): string {
   return (req.params as { key: string[] }).key.join('/');
 }
 
+/** What the gateway sends before its own answer: src/http/security-headers.ts, then the request id. */
+const FIRST = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['X-Frame-Options', 'DENY'],
+] as const;
+
 function build(kind: string): Server {
+  if (kind === 'node-http-gateway-headers') {
+    return createServer((_req, res) => {
+      for (const [k, v] of FIRST) res.setHeader(k, v);
+      res.setHeader('X-Request-Id', randomUUID());
+      res.statusCode = 307;
+      res.setHeader('Location', CONSTANT);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Content-Length', '0');
+      res.end();
+    });
+  }
+  if (kind === 'node-http-gateway-headers-writehead') {
+    const first = FIRST.flat();
+    return createServer((_req, res) => {
+      res.writeHead(307, [...first, 'X-Request-Id', randomUUID(), 'Location', CONSTANT, 'Cache-Control', 'no-store', 'Content-Length', '0']);
+      res.end();
+    });
+  }
   if (kind === 'node-http') {
     return createServer((_req, res) => {
       res.writeHead(307, { Location: CONSTANT, 'Content-Length': '0' });

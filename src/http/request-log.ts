@@ -2,11 +2,11 @@
  * One structured log line per request: request id, method, path (never the query string, which
  * may carry tokens), status, action, principal, rule, latency. Presigned URLs, signatures and
  * credentials are never among the fields. Works on plain node:http objects, so the redirect fast
- * path and the express routes log the same way. The request id is sent back as `X-Request-Id`.
+ * path and the express routes log the same way. The request id is sent back as `X-Request-Id` (http/security-headers.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../log';
+import { flatLineLogger, type Logger } from '../log';
 
 /** What handlers learn about a request, for its log line. */
 export interface RequestFacts {
@@ -27,12 +27,18 @@ export function facts(res: ServerResponse): RequestFacts {
   return (res as WithFacts)[FACTS] ?? ((res as WithFacts)[FACTS] = { id: '' });
 }
 
-/** Starts the clock and the log line of one request; call once, first. */
-export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): RequestFacts {
+export type LogRequest = (req: IncomingMessage, res: ServerResponse) => RequestFacts;
+
+/** @returns what starts the clock and the log line of one request; call it once per request, first. */
+export function requestLog(parent: Logger): LogRequest {
+  const logger = flatLineLogger(parent);
+  return (req, res) => logRequest(logger, req, res);
+}
+
+function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): RequestFacts {
   const started = process.hrtime.bigint();
   const f: RequestFacts = { id: randomUUID() };
   (res as WithFacts)[FACTS] = f;
-  res.setHeader('X-Request-Id', f.id);
   res.once('finish', () => {
     const url = req.url ?? '';
     const q = url.indexOf('?');

@@ -11,6 +11,7 @@
  */
 import { serveAs, ServeModes } from '../content/serve-as';
 import { facts } from '../http/request-log';
+import { writeRedirect } from '../http/security-headers';
 import { ObjectOperations } from '../storage/types';
 import { FILE_METHODS } from './request-target';
 import { authorizeTarget, presign, urlLifetime, type MountRoute } from './route-kit';
@@ -51,11 +52,7 @@ export const objectRoute: MountRoute = async (ctx, req, res, mount, target) => {
     // What a browser may render from storage's origin: see src/content/serve-as.ts.
     ...(operation === ObjectOperations.get && serveAs(target.key, ServeModes.plain, { inlineActive: constraints.inlineActive === true })),
   });
-  res.statusCode = 307;
-  res.setHeader('Location', url);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', '0');
-  res.end();
+  writeRedirect(res, facts(res).id, url);
 };
 
 /** The request target's path, still percent-encoded (absolute-form targets reduced to their path). */
