@@ -14,7 +14,7 @@ import { facts } from '../http/request-log';
 import { Actions, type Action } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations, type ObjectOperation } from '../storage/types';
-import { authorize, objectKeyOf, presign, urlLifetime, type RouteContext } from './route-kit';
+import { authorize, objectKeyOf, presign, redirect, urlLifetime, type RouteContext } from './route-kit';
 import { enforceUploadConstraints, readUploadHeaders, signedUploadFields } from './upload-headers';
 
 export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
@@ -58,11 +58,7 @@ export function filesHandler(ctx: RouteContext): FileHandler {
       now: at,
       ...(upload && signedUploadFields(upload, constraints)),
     });
-    res.statusCode = 307;
-    res.setHeader('Location', url);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Length', '0');
-    res.end();
+    redirect(res, url);
   };
 }
 

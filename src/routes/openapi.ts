@@ -8,7 +8,11 @@ import type { Request, Response } from 'express';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
-const redirect = { description: 'Temporary Redirect to a presigned storage URL (Cache-Control: no-store)', headers: { Location: { schema: { type: 'string', format: 'uri' } } } };
+const redirect = {
+  description: 'Temporary Redirect to a presigned storage URL (Cache-Control: no-store); the body is one line naming it, for clients that do not follow redirects',
+  headers: { Location: { schema: { type: 'string', format: 'uri' } } },
+  content: { 'text/plain': { schema: { type: 'string' } } },
+};
 const key = { name: 'key', in: 'path', required: true, description: 'the object key, percent-encoded; may contain "/"', schema: { type: 'string' } };
 const folder = { name: 'folder', in: 'path', required: true, description: 'folder path, percent-encoded; may contain "/"', schema: { type: 'string' } };
 const flag = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'string' }, allowEmptyValue: true });

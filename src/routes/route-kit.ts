@@ -90,12 +90,19 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   sendBody(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+/**
+ * The 307 to storage, with a one-line text body: a client that does not follow redirects (curl
+ * without -L) prints it, instead of nothing at all. Built by concatenation; the Location is a
+ * presigned URL, all ASCII, so its length is its byte count.
+ */
 export function redirect(res: ServerResponse, location: string): void {
+  const body = `Redirecting to ${location} (curl: add -L to follow redirects)\n`;
   res.statusCode = 307;
   res.setHeader('Location', location);
   res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', '0');
-  res.end();
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
 
 /** The first of `offered` the Accept header names (in the header's order, q=0 excluded); else the first offered. */

@@ -89,6 +89,19 @@ export function conformanceSuite(target: StoreTarget): void {
     expect(await curlStatus(['-L', u])).toBe(404);
   });
 
+  it.each([
+    ['GET', []],
+    ['PUT', ['--upload-file', 'SMALL']], // curl 7.88 sends Expect: 100-continue with every PUT body
+    ['DELETE', ['-X', 'DELETE']],
+  ])('curl without -L (%s) prints where the file is and says to add -L', async (_method, args) => {
+    const u = url('forgot-L.txt');
+    const r = await curl([...args.map((a) => (a === 'SMALL' ? file('small', Buffer.from('abc')) : a)), '-w', '%{http_code} %{redirect_url}', u]);
+    const [line = '', status = ''] = r.stdout.split('\n');
+    const location = status.split(' ')[1];
+    expect(status.split(' ')[0]).toBe('307');
+    expect(line).toBe(`Redirecting to ${location} (curl: add -L to follow redirects)`);
+  });
+
   it('100 MB: uploads through a redirect with 0 body bytes reaching the gateway, downloads intact', async () => {
     const path = join(dir, 'big.bin');
     const hash = writeRandomFile(path, 100 * 1024 * 1024);
