@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
+import { answerParserError } from './http/parser-errors';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
@@ -28,12 +29,7 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
   // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
   server.on('checkContinue', handler);
   server.on('checkExpectation', rejectExpectation);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    const body = JSON.stringify({ error: 'bad_request', message: status.slice(4) });
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-  });
+  server.on('clientError', answerParserError);
 
   try {
     await new Promise<void>((resolve, reject) => {

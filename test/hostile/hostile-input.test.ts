@@ -14,6 +14,7 @@
  * - Negative, non-numeric and conflicting Content-Length are 400 `bad_request` from the parser.
  */
 import { SignJWT } from 'jose';
+import { SECURITY_HEADERS } from '../../src/http/security-headers';
 import { curl } from '../support/curl';
 import { rawRequest } from '../support/raw-http';
 import { AUDIENCE, HS256_SECRET, ISSUER, request, sendRaw, startPolicyGateway, type ParsedResponse, type PolicyGateway } from './hostile-support';
@@ -303,6 +304,8 @@ describe('hostile input through the running server', () => {
     expect(res.status).toBeGreaterThanOrEqual(200);
     expect(res.status).toBeLessThan(500);
     expect({ status: res.status, code: res.code ?? null }).toEqual({ status: k.status, code: k.code });
+    // Every answer, the parser's (400/431 from clientError) and the request guard's (414/417/400) included.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(`${name}: ${res.headers[name.toLowerCase()]}`).toBe(`${name}: ${value}`);
     if (k.code !== null) expect(res.headers['content-type']).toMatch(/^application\/json/);
     if (res.status === 307) {
       // Location comes from configuration (the embedded store's URL), never from request headers.
