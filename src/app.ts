@@ -17,6 +17,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type express from 'express';
+import { createBodyUploads, DEFAULT_BODY_UPLOADS, type BodyUploadOptions } from './body-uploads/plan';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
 import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
@@ -54,6 +55,8 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
+  /** PUT bodies sent without `Expect: 100-continue` (body-uploads/plan.ts); absent: the redirect with the default bounded drain. */
+  readonly bodyUploads?: BodyUploadOptions;
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -74,6 +77,7 @@ export function createApp(deps: AppDeps): App {
     share: createShareSigner(deps.shareKey),
     ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
     ...(deps.metrics && { metrics: createMetrics() }),
+    bodyUploads: createBodyUploads(deps.bodyUploads ?? DEFAULT_BODY_UPLOADS, logger),
   };
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');

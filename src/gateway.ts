@@ -69,6 +69,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
     metrics: config.metrics,
+    bodyUploads: config.bodyUploads,
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),

@@ -25,7 +25,10 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
   const runtime = await createRuntime(config, options);
   // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
   const handler = guardRequests(runtime.app);
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, handler);
+  // The request timeout outlasts the longest body upload (bodyUploads.timeoutSeconds), which
+  // body-uploads/ bounds itself, with a minimum pace; every other body is small and paced too.
+  const requestTimeout = Math.max(60_000, config.bodyUploads.timeoutSeconds * 1000 + 30_000);
+  const server = createServer({ requestTimeout, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, handler);
   // Routes that want a body (none of the redirects do) call res.writeContinue() themselves.
   server.on('checkContinue', handler);
   server.on('checkExpectation', rejectExpectation);

@@ -19,6 +19,9 @@ export interface BodyPace {
   readonly windowMs: number;
 }
 
+/** Nothing for 30 s, or under 4 KiB/s averaged over a minute, is cut (the gateway's bodies and the embedded store's uploads). */
+export const DEFAULT_BODY_PACE: BodyPace = { idleMs: 30_000, minBytesPerSecond: 4096, windowMs: 60_000 };
+
 export type SlowBody = 'idle' | 'too_slow';
 
 /** Starts watching `req`'s body; returns the function that stops watching (call it when the body is done). */

@@ -15,12 +15,15 @@
  *   the body now (RFC 9110 §10.1.1) and the next bytes on this connection are ambiguous.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type BodyPace, watchBodyPace } from './body-pace';
 
 export interface DrainLimits {
-  /** Body bytes read and dropped after the answer, at most. */
+  /** Body bytes read and dropped, at most. */
   readonly bytes: number;
   /** Milliseconds spent doing so, at most. */
   readonly ms: number;
+  /** For long drains: the body must keep moving too. */
+  readonly pace?: BodyPace;
 }
 
 /** Enough for a write-then-read client's small upload to see its answer; little for anyone else. */
@@ -53,13 +56,19 @@ function drain(req: IncomingMessage, res: ServerResponse, limits: DrainLimits): 
   const start = socket.bytesRead;
   const started = Date.now();
   let cut = false;
-  const stop = (): void => clearInterval(poll);
-  const poll = setInterval(() => {
-    if (socket.bytesRead - start <= limits.bytes && Date.now() - started <= limits.ms) return;
+  const cutNow = (): void => {
     stop();
     cut = true;
     if (res.writableFinished) socket.destroy();
     else req.pause();
+  };
+  const stopPace = limits.pace ? watchBodyPace(req, limits.pace, cutNow) : undefined;
+  const stop = (): void => {
+    clearInterval(poll);
+    stopPace?.();
+  };
+  const poll = setInterval(() => {
+    if (socket.bytesRead - start > limits.bytes || Date.now() - started > limits.ms) cutNow();
   }, POLL_MS);
   poll.unref();
   req.once('end', stop);

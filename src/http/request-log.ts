@@ -16,6 +16,9 @@ export interface RequestFacts {
   rule?: string | null;
   denyReason?: string;
   errorCode?: string;
+  /** What happened to a PUT body sent without Expect (body-uploads/): streamed, drained:<why>, cut:<why>, client_gone, storage_failed. */
+  body?: string;
+  bodyBytes?: number;
 }
 
 const FACTS = Symbol('signpost.requestFacts');
@@ -31,10 +34,17 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
   const f: RequestFacts = { id: randomUUID() };
   (res as WithFacts)[FACTS] = f;
   res.setHeader('X-Request-Id', f.id);
-  res.once('finish', () => {
+  let logged = false;
+  // 'finish': the answer went out. 'close' without it: the connection ended first (a client that
+  // went away mid-upload, a cut body), logged too, as 499 (nginx's "client closed request") when
+  // no answer had begun.
+  const log = (): void => {
+    if (logged) return;
+    logged = true;
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    const status = res.statusCode;
+    const aborted = !res.writableFinished;
+    const status = aborted && !res.headersSent ? 499 : res.statusCode;
     // Fields in a fixed order, absent ones as undefined (pino drops them): one object, no spreads.
     logger[status >= 500 ? 'error' : 'info'](
       {
@@ -48,9 +58,14 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
         rule: f.rule,
         denyReason: f.denyReason,
         error: f.errorCode,
+        body: f.body,
+        bodyBytes: f.bodyBytes,
+        aborted: aborted || undefined,
       },
       'request',
     );
-  });
+  };
+  res.once('finish', log);
+  res.once('close', () => setImmediate(log)); // after the handlers' own 'close' work has filled in the facts
   return f;
 }

@@ -8,6 +8,7 @@
  * the hot path, so it does not go through express (app.ts dispatches to it directly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BodyPlan } from '../body-uploads/plan';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
@@ -27,13 +28,27 @@ const ROUTES: Readonly<Record<string, { action: Action; operation: ObjectOperati
   DELETE: { action: Actions.delete, operation: ObjectOperations.delete },
 };
 
+const NO_BODY_PLAN: BodyPlan = { kind: 'none' };
+
 export type FileHandler = (req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string) => Promise<void>;
 
 /** @returns a handler for one request under a mount; `rawKeyPath` is the raw path below `<mount>/`. */
 export function filesHandler(ctx: RouteContext): FileHandler {
   return async (req, res, mount, rawKeyPath) => {
-    discardUnwantedBody(req, res);
     const method = req.method ?? '';
+    const body = method === 'PUT' ? ctx.bodyUploads.plan(req, res) : NO_BODY_PLAN;
+    if (body.kind !== 'stream') discardUnwantedBody(req, res, body.kind === 'drain' ? body.limits : undefined);
+    if (body.kind === 'drain') facts(res).body = body.why === undefined ? 'drained' : `drained:${body.why}`;
+    try {
+      await answer(req, res, mount, rawKeyPath, method, body);
+    } catch (err) {
+      // A body that was to be streamed is read and dropped instead, so the client gets to read the error.
+      if (body.kind === 'stream') discardUnwantedBody(req, res);
+      throw err;
+    }
+  };
+
+  async function answer(req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string, method: string, body: BodyPlan): Promise<void> {
     if (method === 'OPTIONS') {
       res.statusCode = 204;
       res.setHeader('Allow', ALLOW);
@@ -50,7 +65,7 @@ export function filesHandler(ctx: RouteContext): FileHandler {
     const { constraints, at } = await authorize(ctx, req, res, route.action, key);
     if (upload) enforceUploadConstraints(upload, constraints);
 
-    const { url } = await presign(mount, {
+    const signed = await presign(mount, {
       operation: route.operation,
       bucket: mount.bucket,
       key,
@@ -58,8 +73,13 @@ export function filesHandler(ctx: RouteContext): FileHandler {
       now: at,
       ...(upload && signedUploadFields(upload, constraints)),
     });
-    redirect(res, url);
-  };
+    if (upload && body.kind === 'stream') {
+      const headers = { ...mount.backend.requiredUploadHeaders, ...signed.headers };
+      await ctx.bodyUploads.streamer.stream(req, res, { url: signed.url, headers, contentLength: upload.contentLength });
+      return;
+    }
+    redirect(res, signed.url);
+  }
 }
 
 /** The request target's path, still percent-encoded (absolute-form targets reduced to their path). */

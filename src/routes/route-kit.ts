@@ -5,6 +5,8 @@
  * Accept negotiation and a small, bounded JSON body reader that honours `Expect: 100-continue`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BodyUploads } from '../body-uploads/plan';
+import { DEFAULT_BODY_PACE, watchBodyPace } from '../http/body-pace';
 import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
 import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupportedMediaType } from '../http/errors';
 import type { Metrics } from '../http/metrics';
@@ -29,6 +31,8 @@ export interface RouteContext {
   readonly rateLimit?: RateLimiter;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
   readonly metrics?: Metrics;
+  /** What PUT bodies sent without `Expect: 100-continue` get (body-uploads/plan.ts). */
+  readonly bodyUploads: BodyUploads;
 }
 
 /** A mount route: `rawKeyPath` is the raw path below `<mount>/`, `query` the parsed query string. */
@@ -135,13 +139,19 @@ export async function readSmallJson(req: IncomingMessage, res: ServerResponse, l
   if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      res.setHeader('Connection', 'close');
-      throw payloadTooLarge(`the JSON body is limited to ${limit} bytes`);
+  // The server's request timeout is as long as the longest upload (bodyUploads): a small body must keep moving.
+  const stop = watchBodyPace(req, DEFAULT_BODY_PACE, () => req.destroy(new HttpError(408, 'body_too_slow', 'the request body stopped moving')));
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        res.setHeader('Connection', 'close');
+        throw payloadTooLarge(`the JSON body is limited to ${limit} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } finally {
+    stop();
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;

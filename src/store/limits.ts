@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { type BodyPace, watchBodyPace } from '../http/body-pace';
+import { type BodyPace, DEFAULT_BODY_PACE, watchBodyPace } from '../http/body-pace';
 import { S3Error } from './errors';
 
 export interface StoreLimits extends BodyPace {
@@ -17,13 +17,7 @@ export interface StoreLimits extends BodyPace {
   readonly maxUploads: number;
 }
 
-export const DEFAULT_STORE_LIMITS: StoreLimits = {
-  headersTimeoutMs: 20_000,
-  idleMs: 30_000,
-  minBytesPerSecond: 4096,
-  windowMs: 60_000,
-  maxUploads: 64,
-};
+export const DEFAULT_STORE_LIMITS: StoreLimits = { ...DEFAULT_BODY_PACE, headersTimeoutMs: 20_000, maxUploads: 64 };
 
 const RETRY_AFTER_SECONDS = 1;
 
