@@ -41,8 +41,11 @@ export type BodyPlan =
   | { readonly kind: 'none' }
   /** Read and drop it within these limits (the redirect mode, or beyond a bound). */
   | { readonly kind: 'drain'; readonly limits: DrainLimits; readonly why?: BeyondBound }
-  /** Stream it to storage. */
-  | { readonly kind: 'stream' };
+  /**
+   * Stream it to storage. `chunked`: sent without a length, so it can only be a 0-byte upload
+   * (python requests sends an empty file that way); bodyIsEmpty() tells, before anything is signed.
+   */
+  | { readonly kind: 'stream'; readonly chunked?: true };
 
 export interface BodyUploads {
   readonly options: BodyUploadOptions;
@@ -55,6 +58,28 @@ export interface BodyUploads {
 export type BeyondBound = 'no_length' | 'too_large' | 'busy';
 
 const NONE: BodyPlan = { kind: 'none' };
+const STREAM_IF_EMPTY: BodyPlan = { kind: 'stream', chunked: true };
+/** How long a chunked body may take to show whether it is empty. */
+const EMPTY_WAIT_MS = 2000;
+
+/** Whether a chunked body ends without a byte (waits at most EMPTY_WAIT_MS). A body that is not empty is left paused, one chunk read. */
+export function bodyIsEmpty(req: IncomingMessage): Promise<boolean> {
+  if (req.complete) return Promise.resolve(req.readableEnded || req.readableLength === 0);
+  return new Promise((resolve) => {
+    const done = (empty: boolean): void => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      if (!empty) req.pause();
+      resolve(empty);
+    };
+    const onData = (): void => done(false);
+    const onEnd = (): void => done(true);
+    const timer = setTimeout(() => done(false), EMPTY_WAIT_MS);
+    req.on('data', onData);
+    req.once('end', onEnd);
+  });
+}
 const DRAIN_DEFAULT = (why: BeyondBound): BodyPlan => ({ kind: 'drain', limits: DEFAULT_DRAIN, why });
 
 export function createBodyUploads(options: BodyUploadOptions, logger: Logger): BodyUploads {
@@ -67,13 +92,14 @@ export function createBodyUploads(options: BodyUploadOptions, logger: Logger): B
     plan(req, res) {
       if (req.complete || expectsContinue(req)) return NONE;
       const length = req.headers['content-length'];
-      // Chunked or no length: refused with 411/400 by the route; the default drain lets the client read that.
-      if (length === undefined || req.headers['transfer-encoding'] !== undefined || !/^\d{1,16}$/.test(length)) return DRAIN_DEFAULT('no_length');
-      if (Number(length) > options.maxBytes) return DRAIN_DEFAULT('too_large');
+      const chunked = req.headers['transfer-encoding'] !== undefined;
+      // No usable length: refused with 411/400 by the route; the default drain lets the client read that.
+      if (chunked ? options.mode !== 'stream' : length === undefined || !/^\d{1,16}$/.test(length)) return DRAIN_DEFAULT('no_length');
+      if (Number(length ?? 0) > options.maxBytes) return DRAIN_DEFAULT('too_large');
       if (active >= options.concurrency) return DRAIN_DEFAULT('busy');
       active++;
       res.once('close', () => active--);
-      return own;
+      return chunked ? STREAM_IF_EMPTY : own;
     },
   };
 }

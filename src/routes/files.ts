@@ -8,7 +8,7 @@
  * the hot path, so it does not go through express (app.ts dispatches to it directly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BodyPlan } from '../body-uploads/plan';
+import { bodyIsEmpty, type BodyPlan } from '../body-uploads/plan';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
@@ -60,7 +60,12 @@ export function filesHandler(ctx: RouteContext): FileHandler {
     facts(res).action = route.action;
 
     const key = objectKeyOf(rawKeyPath, mount);
-    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(req.headers, mount.backend.requiredUploadHeaders) : undefined;
+    let headers = req.headers;
+    if (body.kind === 'stream' && body.chunked && (await bodyIsEmpty(req))) {
+      const { 'transfer-encoding': _chunked, ...rest } = headers;
+      headers = { ...rest, 'content-length': '0' }; // an empty chunked body is a 0-byte upload
+    }
+    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(headers, mount.backend.requiredUploadHeaders) : undefined;
 
     const { constraints, at } = await authorize(ctx, req, res, route.action, key);
     if (upload) enforceUploadConstraints(upload, constraints);

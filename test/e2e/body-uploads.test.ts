@@ -97,6 +97,21 @@ describeWith(PYTHON, 'apt-get install python3')('bodyUploads: stream (the defaul
     }
   });
 
+  it('a chunked body that turns out empty is a 0-byte upload; one with bytes gets 411', async () => {
+    const send = (key: string, chunks: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect(Number(new URL(gw.url).port), '127.0.0.1', () => socket.write(`PUT /files/${key} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunks}`));
+        let raw = '';
+        socket.on('data', (d: Buffer) => (raw += d.toString('latin1')));
+        socket.on('close', () => resolve(raw));
+      });
+    expect(await send('s/chunked-empty.bin', '0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await download(gw, 's/chunked-empty.bin')).toEqual({ status: 200, sha256: patternSha256(0) });
+    const refused = await send('s/chunked-abc.bin', '3\r\nabc\r\n0\r\n\r\n');
+    expect(refused).toMatch(/^HTTP\/1\.1 411 /);
+    expect(refused).toMatch(/"error":"length_required"/);
+  });
+
   it("the gateway's refusal of a 4 MB body is read by the client (401)", async () => {
     const res = await writeThenRead(gw.url, 'PUT', '/files/inbox/x.bin', 4 * MB);
     expect(res.status).toBe(401);
