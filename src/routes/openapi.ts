@@ -54,8 +54,18 @@ export const OPENAPI = {
       },
       head: { summary: 'metadata (redirect)', parameters: [flag('share', 'a share-link token')], responses: { '307': redirect, ...denied } },
       put: {
-        summary: 'upload (redirect; the body goes to storage only)',
-        responses: { '307': redirect, ...denied, '411': error('Content-Length required'), '413': error('too large'), '415': error('type not allowed'), '428': error('If-None-Match: * required') },
+        summary: 'upload: with Expect: 100-continue, a redirect (the body goes to storage only); a body sent at once is streamed to storage (bodyUploads)',
+        responses: {
+          '200': { description: "streamed to storage: storage's answer (its status, ETag and body are passed on)" },
+          '307': redirect,
+          ...denied,
+          '408': error('the body stopped moving or took too long'),
+          '411': error('Content-Length required'),
+          '413': error('too large'),
+          '415': error('type not allowed'),
+          '428': error('If-None-Match: * required'),
+          '502': error('storage could not be reached'),
+        },
       },
       delete: {
         summary: 'delete (redirect); with ?uploadId aborts a multipart upload',

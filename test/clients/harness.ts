@@ -1,0 +1,113 @@
+/**
+ * The client matrix (README "Clients"): each real client (curl, wget, python requests and
+ * urllib, HTTPie, Node fetch, Chromium) does PUT, GET, HEAD and DELETE of 0 B, 1 KB and 30 MB
+ * under a unicode key against the real server (gateway + embedded store on free loopback ports,
+ * default configuration unless a test says otherwise). Every upload is checked independently
+ * (sha256 of what storage returns), every download against the source's sha256, every HEAD's
+ * Content-Length, and every DELETE by a 404 afterwards. Where a client cannot do something
+ * itself, its test runs the documented recipe instead, and says so.
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uriEncodeKey } from '../../src/signing/uri-encode';
+import { startGateway, type TestGateway } from '../support/gateway';
+import { rawRequest } from '../support/raw-http';
+
+export const SIZES = [
+  ['0 B', 0],
+  ['1 KB', 1000],
+  ['30 MB', 30_000_000],
+] as const;
+
+export interface Source {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+export interface Matrix {
+  readonly gw: TestGateway;
+  readonly dir: string;
+  /** The source file of each size. */
+  source(size: number): Source;
+  /** A unicode key for this client and size: `matrix/<client>/ünï/日本語 ✓ <size>.bin`. */
+  key(client: string, size: number): string;
+  /** The gateway URL of a key (percent-encoded, as clients are given it). */
+  url(key: string): string;
+  /** A fresh output path in the temp dir. */
+  out(name: string): string;
+  /** sha256 of what storage holds under `key` (read by this process, not by the client), or null when it is absent. */
+  stored(key: string): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+export async function startMatrix(env: Record<string, string> = {}): Promise<Matrix> {
+  const dir = mkdtempSync(join(tmpdir(), 'signpost-clients-'));
+  const sources = new Map<number, Source>();
+  for (const [, size] of SIZES) {
+    const body = randomBytes(size);
+    const path = join(dir, `source-${size}.bin`);
+    writeFileSync(path, body);
+    sources.set(size, { path, sha256: sha256(body) });
+  }
+  const gw = await startGateway({ env });
+  let outputs = 0;
+  return {
+    gw,
+    dir,
+    source: (size) => sources.get(size)!,
+    key: (client, size) => `matrix/${client}/ünï/日本語 ✓ ${size}.bin`,
+    url: (key) => `${gw.url}/files/${uriEncodeKey(key)}`,
+    out: (name) => join(dir, `out-${outputs++}-${name}`),
+    async stored(key) {
+      const first = await rawRequest(gw.url, 'GET', `/files/${uriEncodeKey(key)}`);
+      if (first.status !== 307) throw new Error(`GET ${key}: expected a 307, got ${first.status}`);
+      const res = await fetch(first.headers.location!);
+      if (res.status === 404) return null;
+      if (res.status !== 200) throw new Error(`GET ${key} from storage: ${res.status}`);
+      return sha256(Buffer.from(await res.arrayBuffer()));
+    },
+    async stop() {
+      await gw.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a client binary (never through a shell); fails the test with its output when it exits non-zero, unless `allowFailure`. */
+export function run(cmd: string, args: readonly string[], options: { allowFailure?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8', env: { ...process.env, ...options.env } }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      if (code !== 0 && !options.allowFailure) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${stderr}\n${stdout}`.slice(0, 4000)));
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The Content-Length of the last response in a dump of response headers (several responses when redirects were followed). */
+export function lastContentLength(headers: string): number | undefined {
+  const all = [...headers.matchAll(/^\s*content-length:\s*(\d+)\s*$/gim)];
+  const last = all.at(-1)?.[1];
+  return last === undefined ? undefined : Number(last);
+}
