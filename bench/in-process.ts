@@ -1,20 +1,23 @@
 /**
  * Part 2, per-request work in-process (no HTTP): authenticate the Authorization header, decide
- * with the 100-rule policy, presign the GET with the S3 backend (direct SigV4), exactly the
- * calls routes/files.ts makes. API key (target: median ≤ 10 µs), and JWT HS256 / ES256 with
- * the verified-token cache disabled (every call verifies: "cold") and enabled ("cached": the
- * same 8 tokens reused, as a client reusing its token does). Also each stage alone.
+ * with the 100-rule policy, presign the GET with the S3 backend (direct SigV4) and its response
+ * overrides (src/content/serve-as.ts), exactly the calls routes/files.ts makes. API key
+ * (target: median ≤ 10 µs), and JWT HS256 / ES256 with the verified-token cache disabled
+ * (every call verifies: "cold") and enabled ("cached": the same 8 tokens reused, as a client
+ * reusing its token does). Also each stage alone.
  */
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createAuthenticator, type AuthIo, type Authenticator } from '../src/auth';
+import { serveAs, ServeModes } from '../src/content/serve-as';
 import { compilePolicy, type Principal } from '../src/policy';
 import { staticCredentials } from '../src/signing/credentials';
 import { createS3Backend } from '../src/storage/s3-backend';
 import { API_KEY, AWS_ENV, DUMMY_S3, rules } from './lib/fixtures';
-import { fmt, nsPerCall, table, verdict, type PartResult, type RunOptions } from './lib/stats';
+import { fmt, nsPerCall, ratio, table, verdict, type PartResult, type RunOptions } from './lib/stats';
 
 const NOW = new Date();
 const KEY = 'projects/p0/docs/spec.txt';
+const BIN_KEY = 'projects/p0/docs/spec.bin';
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnop';
 
 async function jwtSetup(alg: 'HS256' | 'ES256', cache: boolean): Promise<{ auth: Authenticator; headers: string[] }> {
@@ -45,7 +48,7 @@ export async function runInProcess(o: RunOptions): Promise<PartResult> {
       if (!r.ok) throw new Error(`auth failed: ${r.message}`);
       const d = policy.decide(r.principal, 'read', KEY);
       if (d.effect !== 'allow') throw new Error('denied');
-      await backend.presign({ operation: 'GetObject', bucket: 'bench-bucket', key: KEY, expiresIn: 300, now: NOW });
+      await backend.presign({ operation: 'GetObject', bucket: 'bench-bucket', key: KEY, expiresIn: 300, now: NOW, ...serveAs(KEY, ServeModes.plain) });
     };
   };
   const apiAuth = createAuthenticator({ apiKeys: [API_KEY.entry] });
@@ -60,7 +63,11 @@ export async function runInProcess(o: RunOptions): Promise<PartResult> {
   const apiNs = await add('API key: auth + decide (100 rules) + presign', full(apiAuth, apiHeader));
   await add('  API key auth alone', () => apiAuth(apiHeader[0], NOW));
   await add('  decide alone (100 rules)', () => policy.decide(principal.principal, 'read', KEY));
-  await add('  presign alone (GET, direct SigV4)', () => backend.presign({ operation: 'GetObject', bucket: 'bench-bucket', key: KEY, expiresIn: 300, now: NOW }));
+  const bare = await add('  presign alone (GET, direct SigV4, no response overrides)', () => backend.presign({ operation: 'GetObject', bucket: 'bench-bucket', key: KEY, expiresIn: 300, now: NOW }));
+  // What a plain GET adds (src/content/serve-as.ts): a passive key signs its type, any other an attachment.
+  const typed = await add('  serveAs + presign (GET spec.txt: response-content-type)', () => backend.presign({ operation: 'GetObject', bucket: 'bench-bucket', key: KEY, expiresIn: 300, now: NOW, ...serveAs(KEY, ServeModes.plain) }));
+  const attached = await add('  serveAs + presign (GET spec.bin: response-content-disposition)', () => backend.presign({ operation: 'GetObject', bucket: 'bench-bucket', key: BIN_KEY, expiresIn: 300, now: NOW, ...serveAs(BIN_KEY, ServeModes.plain) }));
+  await add('  serveAs alone (spec.bin, attachment; filename=…)', () => serveAs(BIN_KEY, ServeModes.plain));
   for (const alg of ['HS256', 'ES256'] as const) {
     for (const cache of [false, true]) {
       const s = await jwtSetup(alg, cache);
@@ -74,6 +81,7 @@ export async function runInProcess(o: RunOptions): Promise<PartResult> {
     notes: [
       `${batches} batches of ${fmt(batch)} calls after 3 warm-up batches; median of batch means.${o.smoke ? ' SMOKE run.' : ''}`,
       verdict(apiNs / 1000 <= 10, `API-key request median ≤ 10 µs: ${fmt(apiNs / 1000, 2)} µs`),
+      `GET response overrides over a bare presign: ${ratio(typed, bare)} for a passive key, ${ratio(attached, bare)} for an attachment (+${fmt((typed - bare) / 1000, 2)} / +${fmt((attached - bare) / 1000, 2)} µs)`,
     ],
   };
 }

@@ -11,11 +11,15 @@
  *   policyFile                   policy (YAML/JSON), validated and bundled as JSON
  *   authFile                     auth settings (YAML/JSON, no secrets); jwtSecret, apiKeysParameter name the secrets
  *   openAccess                   true: serve everyone when no policy is set (trying it out)
- *   frontDoor                    http-api (default) or rest-api
+ *   frontDoor                    http-api (default), rest-api or function-url
  *   domainName, certificateArn   custom domain (both or neither)
- *   listing, multipart           extra S3 permissions for those features (true/false)
+ *   multipart, listing, share, web   features, each true (default) or false: what is off answers
+ *                                501 and costs no permission (docs/deploy-aws.md has the table)
+ *   shareKeyVersion              change it to rotate the share key (every share link dies)
  *   memorySize                   MB, default 1024
  */
+import { FEATURES, type Features } from '../src/config/features';
+import { FRONT_DOOR_KINDS, type FrontDoorKind } from './front-door';
 import type { SignpostStackProps } from './signpost-stack';
 
 type Lookup = (key: string) => unknown;
@@ -46,7 +50,7 @@ export function propsFromContext(get: Lookup): SignpostStackProps {
   };
 
   const frontDoor = str('frontDoor');
-  if (frontDoor !== undefined && frontDoor !== 'http-api' && frontDoor !== 'rest-api') throw new Error(`context frontDoor: expected http-api or rest-api, got "${frontDoor}"`);
+  if (frontDoor !== undefined && !isFrontDoor(frontDoor)) throw new Error(`context frontDoor: expected ${FRONT_DOOR_KINDS.join(', ')}, got "${frontDoor}"`);
   const domainName = str('domainName');
   const certificateArn = str('certificateArn');
   if ((domainName === undefined) !== (certificateArn === undefined)) throw new Error('context domainName and certificateArn go together');
@@ -63,8 +67,11 @@ export function propsFromContext(get: Lookup): SignpostStackProps {
   const jwtSecret = str('jwtSecret');
   const apiKeysParameter = str('apiKeysParameter');
   const openAccess = bool('openAccess');
-  const listing = bool('listing');
-  const multipart = bool('multipart');
+  const features = Object.fromEntries(FEATURES.flatMap((name) => {
+    const value = bool(name);
+    return value === undefined ? [] : [[name, value]];
+  })) as Partial<Features>;
+  const shareKeyVersion = str('shareKeyVersion');
 
   return {
     bucket: {
@@ -84,8 +91,13 @@ export function propsFromContext(get: Lookup): SignpostStackProps {
       ...(apiKeysParameter !== undefined && { apiKeysParameter }),
       ...(openAccess !== undefined && { openAccess }),
     },
-    features: { ...(listing !== undefined && { listing }), ...(multipart !== undefined && { multipart }) },
+    features,
+    ...(shareKeyVersion !== undefined && { shareKeyVersion }),
     ...(frontDoor !== undefined && { frontDoor }),
     ...(domainName !== undefined && certificateArn !== undefined && { domain: { name: domainName, certificateArn } }),
   };
+}
+
+function isFrontDoor(value: string): value is FrontDoorKind {
+  return (FRONT_DOOR_KINDS as readonly string[]).includes(value);
 }

@@ -5,7 +5,8 @@
  * encrypted at rest (SSE-S3), reachable only over TLS 1.2+ (bucket policy denies the rest),
  * aborts incomplete multipart uploads, and may keep versions. Its server access logs go to a
  * second bucket, because the gateway's own log shows which URLs it handed out, not which were
- * used. CORS rules exist only for configured origins; see `allowNullOrigin`.
+ * used. CORS rules exist only for configured origins (`allowedOrigins`, and those the stack adds
+ * with `allowBrowserOrigins`: the gateway's own origin, for its web UI); see `allowNullOrigin`.
  *
  * An existing bucket is used as it is: CORS, lifecycle and encryption stay its owner's job.
  */
@@ -39,9 +40,12 @@ export class FileBucket extends Construct {
   readonly bucket: s3.IBucket;
   /** True when this stack created (and configured) the bucket. */
   readonly created: boolean;
+  private readonly own?: s3.Bucket;
+  private readonly allowNull: boolean;
 
   constructor(scope: Construct, id: string, props: FileBucketProps = {}) {
     super(scope, id);
+    this.allowNull = props.allowNullOrigin ?? true;
     if (props.existingBucketName !== undefined) {
       this.bucket = s3.Bucket.fromBucketName(this, 'Bucket', props.existingBucketName);
       this.created = false;
@@ -58,7 +62,7 @@ export class FileBucket extends Construct {
       removalPolicy,
     });
     const versioned = props.versioned ?? false;
-    this.bucket = asIBucket(new s3.Bucket(this, 'Bucket', {
+    this.own = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -67,14 +71,35 @@ export class FileBucket extends Construct {
       versioned,
       serverAccessLogsBucket: asIBucket(accessLogs),
       serverAccessLogsPrefix: 'files/',
-      ...corsRules(props),
       lifecycleRules: [
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(props.abortIncompleteUploadDays ?? 7) },
         ...(versioned ? [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 30) }] : []),
       ],
       removalPolicy,
-    }));
+    });
+    this.bucket = asIBucket(this.own);
     this.created = true;
+    this.allowBrowserOrigins(props.allowedOrigins ?? []);
+  }
+
+  /**
+   * One CORS rule for these origins (plus `null`, see allowNullOrigin), exactly what the gateway
+   * signs. False for an existing bucket, whose CORS stays its owner's job.
+   */
+  allowBrowserOrigins(origins: readonly string[]): boolean {
+    if (!this.own) return false;
+    if (origins.length === 0) return true;
+    const allowed = [...origins];
+    if (this.allowNull && !allowed.includes('*')) allowed.push('null');
+    this.own.addCorsRule({
+      allowedOrigins: allowed,
+      // PUT carries Content-Type / If-None-Match when signed; ETag is how a browser completes multipart.
+      allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD, s3.HttpMethods.PUT, s3.HttpMethods.DELETE],
+      allowedHeaders: ['content-type', 'if-none-match', 'range'],
+      exposedHeaders: ['ETag', 'Content-Length', 'Content-Range', 'Content-Disposition'],
+      maxAge: 600,
+    });
+    return true;
   }
 }
 
@@ -84,19 +109,4 @@ export class FileBucket extends Construct {
  */
 function asIBucket(bucket: s3.Bucket): s3.IBucket {
   return bucket as unknown as s3.IBucket;
-}
-
-function corsRules(props: FileBucketProps): { cors?: s3.CorsRule[] } {
-  const origins = [...(props.allowedOrigins ?? [])];
-  if (origins.length === 0) return {};
-  if ((props.allowNullOrigin ?? true) && !origins.includes('*')) origins.push('null');
-  const rule: s3.CorsRule = {
-    allowedOrigins: origins,
-    // Exactly what the gateway signs; PUT carries Content-Type / If-None-Match when signed.
-    allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD, s3.HttpMethods.PUT, s3.HttpMethods.DELETE],
-    allowedHeaders: ['content-type', 'if-none-match', 'range'],
-    exposedHeaders: ['ETag', 'Content-Length', 'Content-Range', 'Content-Disposition'],
-    maxAge: 600,
-  };
-  return { cors: [rule] };
 }

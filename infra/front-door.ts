@@ -13,16 +13,28 @@
  *
  * Both: access logs in their own log group, stage throttling, optional custom domain at the
  * root (no base path: the gateway's mounts are absolute).
+ *
+ * `function-url`: a Lambda Function URL (auth NONE: the gateway authenticates; buffered). No
+ * extra service, path kept encoded, 6 MB bodies. No throttling or access log of its own (the
+ * function's log records every request; reserved concurrency bounds it if needed), no custom
+ * domain. Its URL is only known once created, after the function: the function learns it per
+ * request from the event's `requestContext.domainName` (src/lambda/request-shape.ts).
+ *
+ * Besides the URL: `publicUrl`, the base share links are built on when it is known at synth
+ * (the API Gateway doors; naming it does not make the function depend on the stage, which would
+ * be a cycle), and `origins`, the browser origins the web UI runs at (the bucket's CORS).
  */
+import { Fn, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-export type FrontDoorKind = 'http-api' | 'rest-api';
+export const FRONT_DOOR_KINDS = ['http-api', 'rest-api', 'function-url'] as const;
+export type FrontDoorKind = (typeof FRONT_DOOR_KINDS)[number];
 
 export interface CustomDomain {
   readonly name: string;
@@ -37,6 +49,8 @@ export interface FrontDoorProps {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
 }
+
+const REST_STAGE = 'prod';
 
 /** No query strings, no headers: the access log must never hold a credential. */
 const ACCESS_LOG_FIELDS = {
@@ -55,10 +69,23 @@ export class FrontDoor extends Construct {
   readonly url: string;
   /** The DNS target for the custom domain's CNAME/alias, when one is configured. */
   readonly domainTarget?: string;
+  /** The base URL clients reach the gateway at, when known at synth (share links). */
+  readonly publicUrl?: string;
+  /** Browser origins the gateway's own pages run at. */
+  readonly origins: readonly string[];
 
   constructor(scope: Construct, id: string, props: FrontDoorProps) {
     super(scope, id);
+    if (props.kind === 'function-url') {
+      if (props.domain) throw new Error('Signpost: a Function URL cannot have a custom domain; use frontDoor=http-api or rest-api with domainName');
+      const url = new lambda.FunctionUrl(this, 'Url', { function: props.handler, authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+      this.url = `https://${Fn.select(2, Fn.split('/', url.url))}`; // https://<id>.lambda-url.<region>.on.aws/ without the slash
+      // The id is made at creation; naming this URL in the bucket would be a cycle (bucket -> URL -> function -> bucket).
+      this.origins = [`https://*.lambda-url.${Stack.of(this).region}.on.aws`];
+      return;
+    }
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const custom = props.domain && `https://${props.domain.name}`;
     const format = apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS));
     const certificate = props.domain && acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn);
 
@@ -79,6 +106,8 @@ export class FrontDoor extends Construct {
       });
       this.url = api.apiEndpoint;
       if (domainName) this.domainTarget = domainName.regionalDomainName;
+      this.publicUrl = custom ?? api.apiEndpoint;
+      this.origins = [api.apiEndpoint, ...(custom ? [custom] : [])];
     } else {
       const api = new apigw.LambdaRestApi(this, 'RestApi', {
         handler: props.handler,
@@ -88,7 +117,7 @@ export class FrontDoor extends Construct {
         binaryMediaTypes: ['*/*'],
         cloudWatchRole: false,
         deployOptions: {
-          stageName: 'prod',
+          stageName: REST_STAGE,
           cacheClusterEnabled: false,
           cachingEnabled: false,
           throttlingRateLimit: props.throttle.rateLimit,
@@ -100,6 +129,9 @@ export class FrontDoor extends Construct {
       });
       this.url = api.url.replace(/\/$/, '');
       if (api.domainName) this.domainTarget = api.domainName.domainNameAliasDomainName;
+      const origin = `https://${api.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`;
+      this.publicUrl = custom ?? `${origin}/${REST_STAGE}`; // a literal: naming the stage resource would be a cycle
+      this.origins = [origin, ...(custom ? [custom] : [])];
     }
   }
 }

@@ -11,8 +11,13 @@
  * Manager secret (the JWT secret) and an SSM SecureString (API key entries), read access to those
  * two, and the AWS Parameters and Secrets extension layer to fetch them at init without an SDK.
  *
- * The role has exactly: the object actions the gateway signs (object-permissions.ts), writing to
- * its own log group, and reading the two named secrets when configured. Nothing else.
+ * Features (src/config/features.ts) are decided here once: the set goes into `signpost.json`
+ * (what is off answers 501) and each one adds exactly what it needs: multipart and listing their
+ * S3 actions (object-permissions.ts), share a generated share key (share-key.ts) and read access
+ * to it, web the built browser UI in the package (`web/`, next to the bundle, where the app looks).
+ *
+ * The role has exactly: the object actions the gateway signs, writing to its own log group, and
+ * reading the named secrets and the share key when configured. Nothing else.
  */
 import { join } from 'node:path';
 import { Annotations, ArnFormat, Stack, type Duration } from 'aws-cdk-lib';
@@ -23,9 +28,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import type { Features } from '../src/config/features';
 import { LAMBDA_ENTRY, lambdaNodejsBundling, REPO_ROOT } from './lambda-bundle';
-import { objectPermissions, type ObjectFeatures } from './object-permissions';
+import { objectPermissions } from './object-permissions';
 import { TASK_ROOT, writePackageFiles } from './package-files';
+import { ShareKey } from './share-key';
 
 export interface GatewayAccess {
   /** Serve everyone (allow-all) when no policy is set. Required explicitly. @default false */
@@ -46,7 +53,9 @@ export interface GatewayFunctionProps {
   readonly bucketRegion?: string;
   readonly mountPath: string;
   readonly keyPrefix: string;
-  readonly features: ObjectFeatures;
+  readonly features: Features;
+  /** Rotates the share key when changed (share-key.ts). @default '1' */
+  readonly shareKeyVersion?: string;
   readonly allowedOrigins: readonly string[];
   readonly urlTtlSeconds?: number;
   readonly access: GatewayAccess;
@@ -58,8 +67,12 @@ export interface GatewayFunctionProps {
 }
 
 export class GatewayFunction extends Construct {
-  readonly function: lambda.IFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
+  /** The share-link key, when `share` is on. */
+  readonly shareKey?: ShareKey;
+  /** Where `signpost.json` (the function's config file) is staged before it is packaged. */
+  readonly configFile: string;
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
@@ -67,8 +80,10 @@ export class GatewayFunction extends Construct {
       mountPath: props.mountPath,
       keyPrefix: props.keyPrefix,
       access: props.access,
+      features: props.features,
       ...(props.bucketRegion !== undefined && { bucketRegion: props.bucketRegion }),
     });
+    this.configFile = files.paths[0]!;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -88,6 +103,11 @@ export class GatewayFunction extends Construct {
       ...(props.sourceMapsAtRuntime && { NODE_OPTIONS: '--enable-source-maps' }),
       ...this.secretEnvironment(props.access),
     };
+    if (props.features.share) {
+      this.shareKey = new ShareKey(this, 'ShareKey', { ...(props.shareKeyVersion !== undefined && { version: props.shareKeyVersion }) });
+      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadShareKey', actions: ['secretsmanager:GetSecretValue'], resources: [this.shareKey.secret.secretArn] }));
+      environment.SIGNPOST_SHARE_KEY_ID = this.shareKey.secret.secretArn;
+    }
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: LAMBDA_ENTRY,
@@ -103,7 +123,7 @@ export class GatewayFunction extends Construct {
       environment,
       description: 'Signpost: policy-checked 307 redirects to presigned S3 URLs',
       // Serves the secrets below from a local cache; only when there is something to fetch.
-      ...((props.access.jwtSecret !== undefined || props.access.apiKeysParameter !== undefined) && {
+      ...((props.access.jwtSecret !== undefined || props.access.apiKeysParameter !== undefined || this.shareKey !== undefined) && {
         paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, { cacheEnabled: true }),
       }),
       bundling: {
@@ -112,7 +132,10 @@ export class GatewayFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => files.paths.map((path) => `cp ${quote(path)} ${quote(output)}/`),
+          afterBundling: (_input: string, output: string) => [
+            ...files.paths.map((path) => `cp ${quote(path)} ${quote(output)}/`),
+            ...(props.features.web ? [buildWebCommand(`${output}/web`)] : []),
+          ],
         },
       },
     });
@@ -146,6 +169,12 @@ export class GatewayFunction extends Construct {
       Annotations.of(this).addWarningV2('signpost:no-access', 'Neither a policy file nor openAccess is set: the function will refuse to start (fail closed). Set -c openAccess=true to try it out.');
     }
   }
+}
+
+/** Builds the browser UI (src/web/build.ts, as `npm run build` does into dist/web) into the package. */
+function buildWebCommand(outDir: string): string {
+  const tsx = join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
+  return [process.execPath, tsx, join(REPO_ROOT, 'infra/web-assets.ts'), outDir].map(quote).join(' ');
 }
 
 function quote(path: string): string {

@@ -1,8 +1,11 @@
 /**
  * SignpostStack: a private bucket, the gateway function and a front door, wired together.
  *
- * Contract: every prop is optional; the defaults give a new private bucket, an HTTP API and a
- * function that refuses to start until a policy or `openAccess: true` says who may do what.
+ * Contract: every prop is optional; the defaults give a new private bucket, an HTTP API, every
+ * feature on (multipart, listing, share, web; src/config/features.ts) and a function that
+ * refuses to start until a policy or `openAccess: true` says who may do what. The features are
+ * decided once here and become the function's config, its role's permissions, the share key and
+ * the bucket's CORS for the web UI (gateway-function.ts says what each one adds).
  * Outputs: the API URL, the bucket name (and the custom domain's DNS target when set).
  * cdk-nag acknowledgements for what this design does on purpose live in nag-acknowledgements.ts.
  *
@@ -12,15 +15,15 @@
  * mostly the per-request fee either way. 5 s: a request does no I/O (signing is local), so it
  * ends in milliseconds; the limit only bounds a future secret fetch on the first request.
  */
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ALL_FEATURES, type Features } from '../src/config/features';
 import { checkPrefix } from '../src/keys/object-key';
 import { FileBucket, type FileBucketProps } from './file-bucket';
 import { FrontDoor, type CustomDomain, type FrontDoorKind } from './front-door';
 import { GatewayFunction, type GatewayAccess } from './gateway-function';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
-import type { ObjectFeatures } from './object-permissions';
 
 export interface SignpostStackProps extends StackProps {
   /** A new bucket's settings, or `existingBucketName` to use one you have. */
@@ -35,7 +38,10 @@ export interface SignpostStackProps extends StackProps {
   readonly urlTtlSeconds?: number;
   /** Who may do what: a policy file, its secrets, or explicitly open access. */
   readonly access?: GatewayAccess;
-  readonly features?: ObjectFeatures;
+  /** Optional features; each one off is refused with 501 and costs nothing. @default all on */
+  readonly features?: Partial<Features>;
+  /** Change it to rotate the share key (a new secret; every share link dies). @default '1' */
+  readonly shareKeyVersion?: string;
   /** @default http-api */
   readonly frontDoor?: FrontDoorKind;
   readonly domain?: CustomDomain;
@@ -58,6 +64,8 @@ export class SignpostStack extends Stack {
     const { existingBucketRegion, ...bucketProps } = props.bucket ?? {};
     const allowedOrigins = props.allowedOrigins ?? [];
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const features: Features = { ...ALL_FEATURES, ...props.features };
+    const kind = props.frontDoor ?? 'http-api';
 
     const files = new FileBucket(this, 'Files', { ...bucketProps, allowedOrigins });
     const gateway = new GatewayFunction(this, 'Gateway', {
@@ -65,7 +73,8 @@ export class SignpostStack extends Stack {
       ...(existingBucketRegion !== undefined && { bucketRegion: existingBucketRegion }),
       mountPath: props.mountPath ?? '/files',
       keyPrefix,
-      features: props.features ?? {},
+      features,
+      ...(props.shareKeyVersion !== undefined && { shareKeyVersion: props.shareKeyVersion }),
       allowedOrigins,
       ...(props.urlTtlSeconds !== undefined && { urlTtlSeconds: props.urlTtlSeconds }),
       access: props.access ?? {},
@@ -75,16 +84,35 @@ export class SignpostStack extends Stack {
       ...(props.sourceMapsAtRuntime !== undefined && { sourceMapsAtRuntime: props.sourceMapsAtRuntime }),
     });
     const door = new FrontDoor(this, 'FrontDoor', {
-      kind: props.frontDoor ?? 'http-api',
+      kind,
       handler: gateway.function,
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
       logRetention,
       ...(props.domain && { domain: props.domain }),
     });
 
+    if (door.publicUrl !== undefined) gateway.function.addEnvironment('SIGNPOST_PUBLIC_URL', door.publicUrl);
+    if (features.web) this.serveWebUi(files, door, kind, props.domain !== undefined);
+
     new CfnOutput(this, 'ApiUrl', { value: door.url, description: 'Base URL of the gateway; files are at <ApiUrl><mountPath>/<key>' });
     new CfnOutput(this, 'BucketName', { value: files.bucket.bucketName, description: 'The bucket the gateway signs for' });
     if (door.domainTarget) new CfnOutput(this, 'DomainTarget', { value: door.domainTarget, description: 'Point the custom domain (CNAME or alias) here' });
-    acknowledgeNagFindings(this, { files, gateway, door, kind: props.frontDoor ?? 'http-api', keyPrefix });
+    acknowledgeNagFindings(this, { files, gateway, door, kind, keyPrefix });
+  }
+
+  /** The page PUTs straight to the bucket from the gateway's origin: the bucket's CORS must allow it. */
+  private serveWebUi(files: FileBucket, door: FrontDoor, kind: FrontDoorKind, customDomain: boolean): void {
+    if (!files.allowBrowserOrigins(door.origins)) {
+      Annotations.of(this).addWarningV2(
+        'signpost:web-cors',
+        'web: the existing bucket\'s CORS is yours to set: allow the gateway\'s origin (and null) for GET, HEAD, PUT, DELETE, or uploads from the web UI fail.',
+      );
+    }
+    if (kind === 'rest-api' && !customDomain) {
+      Annotations.of(this).addWarningV2(
+        'signpost:web-stage-path',
+        'web: a REST API serves its stage under /prod, but the page and listings link from the root: use a custom domain (domainName) or the http-api / function-url front door for the web UI.',
+      );
+    }
   }
 }

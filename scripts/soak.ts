@@ -6,6 +6,7 @@
  * (default 60 s, 100); test/soak runs a short one in `npm test`.
  */
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,8 @@ export async function soak(seconds: number, connections: number): Promise<SoakRe
   execFileSync('node', ['scripts/build.mjs', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'signpost-soak-'));
   const alice = createApiKey({ subject: 'alice', groups: [] });
+  // Metrics on the gateway's own port need their token (without one they are on a loopback port of their own).
+  const METRICS_TOKEN = randomBytes(32).toString('base64url');
   const policy = {
     rules: [
       { id: 'public', paths: ['public', 'public/**'], actions: ['read', 'list'], principals: '*', effect: 'allow' },
@@ -45,7 +48,7 @@ export async function soak(seconds: number, connections: number): Promise<SoakRe
   writeFileSync(join(dir, 'signpost.yaml'), stringify({ policy, auth: { apiKeys: [alice.entry] } }));
   const child = spawn('node', ['dist/cli.js', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: join(dir, 'data'), SIGNPOST_CONFIG: join(dir, 'signpost.yaml'), SIGNPOST_METRICS: 'true' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: join(dir, 'data'), SIGNPOST_CONFIG: join(dir, 'signpost.yaml'), SIGNPOST_METRICS: 'true', SIGNPOST_METRICS_TOKEN: METRICS_TOKEN },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   try {
@@ -86,7 +89,7 @@ export async function soak(seconds: number, connections: number): Promise<SoakRe
       });
     const metric = async (name: string): Promise<number> => {
       const text = await new Promise<string>((done) => {
-        request({ host: hostname, port, path: '/metrics', agent: false }, (res) => {
+        request({ host: hostname, port, path: '/metrics', agent: false, headers: { Authorization: `Bearer ${METRICS_TOKEN}` } }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
           res.on('end', () => done(body));

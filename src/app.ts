@@ -12,30 +12,39 @@
  * Under a mount, the transfer endpoints (listings, upload tickets, downloads, share links; see
  * routes/dispatch.ts) are selected by the query string or a trailing "/". Only a request whose
  * target contains "?" or whose path ends in "/" is looked at twice, so the plain redirect path
- * costs one `includes` and one `endsWith` more than before.
+ * costs one `includes` and one `endsWith` more than before. Paths under `/lfs/` are the Git LFS
+ * server (src/lfs), on the mount `deps.lfs` names.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type express from 'express';
 import { createBodyUploads, DEFAULT_BODY_UPLOADS, type BodyUploadOptions } from './body-uploads/plan';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
+import { limitCallers } from './http/caller-limits';
 import { cors } from './http/cors';
 import { discardUnwantedBody } from './http/discard-body';
 import { errorHandler, sendError, toHttpError } from './http/error-handler';
 import { notFound } from './http/errors';
-import { createMetrics } from './http/metrics';
+import type { Metrics } from './http/metrics';
+import { bearerMatches, serveMetrics } from './http/metrics-endpoint';
+import { publicUrlSource } from './http/public-url';
 import { createRateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { logRequest } from './http/request-log';
 import { setSecurityHeaders } from './http/security-headers';
+import { LFS_ROOT } from './lfs/paths';
+import { createLfs, type LfsOption } from './lfs/route';
 import type { Logger } from './log';
 import { allowAll, type Decide } from './policy/types';
 import { filesHandler, rawPathOf } from './routes/files';
-import { routeFor } from './routes/dispatch';
+import { createCursorSealer } from './routes/listing-cursor';
+import { ALL_FEATURES, type Features } from './config/features';
+import { featureRoutes, webFeature } from './routes/features';
 import { healthRoute } from './routes/health';
 import { openapiRoute } from './routes/openapi';
 import type { RouteContext } from './routes/route-kit';
 import { createShareSigner } from './share/tokens';
 import type { Mount } from './storage/mount';
+import { UPPY_PATH, uppyHandler } from './uppy/handler';
 import { webRoutes } from './web/route';
 
 export interface AppDeps {
@@ -50,13 +59,25 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** The share-link signing key (`shareKey`); absent: random per start, so links die on restart. */
   readonly shareKey?: string;
-  /** Serve GET /metrics (Prometheus). */
-  readonly metrics?: boolean;
+  /** Prometheus metrics to count into; GET /metrics is served here only with `metricsToken` (http/metrics-endpoint.ts). */
+  readonly metrics?: Metrics;
+  readonly metricsToken?: string;
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
   /** PUT bodies sent without `Expect: 100-continue` (body-uploads/plan.ts); absent: the redirect with the default bounded drain. */
   readonly bodyUploads?: BodyUploadOptions;
+  /** The Git LFS server at /lfs (src/lfs): which mount holds it (default: the first), or false for none. */
+  readonly lfs?: LfsOption;
+  /** Optional features; those turned off answer 501 (default: all on). */
+  readonly features?: Features;
+  /**
+   * The base URL clients reach the gateway at, for share links (src/http/public-url.ts): a URL
+   * (checked here), or a function for a base known only later (the server's listening address;
+   * on Lambda, whatever the front door tells), returning an already normalized URL. Absent or
+   * undefined: share links answer their path only. Never taken from request headers.
+   */
+  readonly publicUrl?: string | (() => string | undefined);
 }
 
 /** Everything express serves (all GET); the OpenAPI test checks each is documented. */
@@ -67,21 +88,31 @@ export const EXPRESS_ROUTES = [
 
 export type App = RequestListener<typeof IncomingMessage, typeof ServerResponse>;
 
+const LFS_PREFIX = `${LFS_ROOT}/`;
+
 export function createApp(deps: AppDeps): App {
   const { logger } = deps;
+  const authenticate = deps.authenticate ?? anonymousOnly;
+  const limits = deps.rateLimit && limitCallers(createRateLimiter(deps.rateLimit), authenticate);
   const ctx: RouteContext = {
     decide: deps.decide ?? allowAll,
-    authenticate: deps.authenticate ?? anonymousOnly,
+    authenticate: limits?.authenticate ?? authenticate,
     urlTtl: deps.urlTtl,
     now: deps.now ?? (() => new Date()),
     share: createShareSigner(deps.shareKey),
-    ...(deps.rateLimit && { rateLimit: createRateLimiter(deps.rateLimit) }),
-    ...(deps.metrics && { metrics: createMetrics() }),
+    publicUrl: publicUrlSource(deps.publicUrl),
+    cursors: createCursorSealer(deps.shareKey),
+    ...(limits && { limits }),
+    ...(deps.metrics && { metrics: deps.metrics }),
     bodyUploads: createBodyUploads(deps.bodyUploads ?? DEFAULT_BODY_UPLOADS, logger),
   };
   const { metrics } = ctx;
-  if (ctx.share.ephemeral) logger.info('share links are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
+  if (ctx.share.ephemeral) logger.info('share links and Uppy sessions are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
   const files = filesHandler(ctx);
+  const lfs = createLfs(ctx, deps.mounts, deps.lfs, logger);
+  const features = deps.features ?? ALL_FEATURES;
+  const routeFor = featureRoutes(features);
+  const uppy = uppyHandler(ctx, deps.mounts, deps.shareKey);
   const applyCors = cors(deps.corsOrigins ?? []);
   // Longest mount path first, so /files/archive wins over /files for its own paths.
   const mounts = [...deps.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ mount: m, base: `${m.path}/` }));
@@ -99,13 +130,13 @@ export function createApp(deps: AppDeps): App {
     rest.set('etag', false);
     rest.set('trust proxy', false); // Location and decisions never depend on X-Forwarded-*
     for (const route of EXPRESS_ROUTES) rest.get(route.path, route.handler);
-    if (metrics) {
-      rest.get('/metrics', (_req, res) => {
-        res.setHeader('Cache-Control', 'no-store');
-        res.type('text/plain; version=0.0.4').send(metrics.render());
-      });
+    if (metrics && deps.metricsToken !== undefined) {
+      const allowed = bearerMatches(deps.metricsToken);
+      rest.get('/metrics', serveMetrics(metrics, (req) => allowed(req.headers.authorization)));
     }
-    rest.use(webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts }));
+    // Without multipart, the page sends every file with one ticketed PUT (storage refuses > 5 GiB).
+    const single = features.multipart ? {} : { multipartThreshold: Number.MAX_SAFE_INTEGER };
+    rest.use(webFeature(features, () => webRoutes({ dir: deps.webDir ?? join(__dirname, 'web'), mounts: deps.mounts, ...single })));
     rest.use(() => {
       throw notFound();
     });
@@ -123,6 +154,11 @@ export function createApp(deps: AppDeps): App {
     if (applyCors(req, res)) return;
     const url = req.url ?? '/';
     const path = rawPathOf(url);
+    if (lfs && path.startsWith(LFS_PREFIX)) {
+      const q = url.indexOf('?');
+      void lfs(req, res, path.slice(LFS_PREFIX.length), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+      return;
+    }
     for (const { mount, base } of mounts) {
       if (path.startsWith(base) || path === mount.path) {
         const rawKey = path.slice(base.length);
@@ -139,6 +175,10 @@ export function createApp(deps: AppDeps): App {
         files(req, res, mount, rawKey).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
         return;
       }
+    }
+    if (path === UPPY_PATH || path.startsWith(`${UPPY_PATH}/`)) {
+      uppy(req, res, path, url).catch((err: unknown) => sendError(res, toHttpError(err, res, logger)));
+      return;
     }
     restApp()(req, res);
   };

@@ -8,6 +8,7 @@ import { cp } from './cli/cp';
 import { keyCreate } from './cli/key';
 import { policyCheck, policyExplain, UsageError } from './cli/policy';
 import { serve } from './cli/serve';
+import { urlCommand } from './cli/url';
 
 const USAGE = `usage:
   signpost [serve]                       start the gateway (configuration: environment + SIGNPOST_CONFIG)
@@ -17,7 +18,9 @@ const USAGE = `usage:
   signpost key create --subject S [--groups a,b] [--label L]
                                          make an API key and its config entry
   signpost cp [--token T|--key K] [--parallel N] [--resume ID] FILE URL | URL FILE
-                                         upload (multipart, parallel, resumable) or download`;
+                                         upload (multipart, parallel, resumable) or download
+  signpost url get|head|put [--token T|--key K] [--ttl S] [--type T] [--create-only] [--json] URL
+                                         print one presigned URL to hand to someone else (a processing service)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command = 'serve', sub, ...rest] = argv;
@@ -30,6 +33,8 @@ async function main(argv: readonly string[]): Promise<number> {
       break;
     case 'cp':
       return cp(argv.slice(1));
+    case 'url':
+      return urlCommand(argv.slice(1));
     case 'key':
       if (sub === 'create') return keyCreate(rest);
       break;

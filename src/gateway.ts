@@ -9,11 +9,14 @@ import { loadAccessControl, type AccessControl } from './access';
 import { createApp, type App } from './app';
 import { EMBEDDED_BUCKET, type Config } from './config/schema';
 import type { Authenticate } from './http/authenticate';
+import { lfsMountPath } from './lfs/paths';
+import type { LfsOption } from './lfs/route';
+import { createMetrics, type Metrics } from './http/metrics';
 import type { Logger } from './log';
 import { ConfigError } from './config/load';
 import type { PolicyRule } from './policy';
 import type { Decide } from './policy/types';
-import { describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints } from './storage/capabilities';
+import { bindsContent, describeRefused, findGatewayOnlyRules, gatewayOnlyConstraints } from './storage/capabilities';
 import type { Mount } from './storage/mount';
 import type { StorageBackend } from './storage/types';
 
@@ -27,12 +30,18 @@ export interface GatewayOptions {
   readonly now?: () => Date;
   /** The named backends (`backends:` in config) that mounts may select with `storage:`. */
   readonly backends?: ReadonlyMap<string, StorageBackend>;
+  /** Where the built browser UI lives (default: next to the bundle). */
+  readonly webDir?: string;
+  /** The gateway's public base URL when config has none (`publicUrl`): known later, e.g. the listening address. */
+  readonly publicUrl?: () => string | undefined;
 }
 
 export interface Gateway {
   readonly app: App;
   readonly mounts: readonly Mount[];
   readonly access: AccessControl;
+  /** Present when metrics are on; without a metrics token the server serves them on a loopback port. */
+  readonly metrics?: Metrics;
 }
 
 export function defaultBucket(config: Config): string {
@@ -61,6 +70,8 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     return { path: m.path, bucket: mountBucket(config, m), prefix: m.prefix, backend: chosen };
   });
   checkStorageEnforcement(access.policy?.rules ?? [], mounts, options.logger);
+  const metrics = config.metrics ? createMetrics() : undefined;
+  const publicUrl = config.publicUrl ?? options.publicUrl;
   const app = createApp({
     mounts,
     logger: options.logger,
@@ -68,13 +79,23 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     corsOrigins: config.corsOrigins,
     ...(config.shareKey !== undefined && { shareKey: config.shareKey }),
     ...(config.rateLimit !== undefined && { rateLimit: config.rateLimit }),
-    metrics: config.metrics,
+    lfs: lfsOption(config),
+    ...(metrics && { metrics }),
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+    features: config.features,
+    ...(options.webDir !== undefined && { webDir: options.webDir }),
+    ...(publicUrl !== undefined && { publicUrl }),
     bodyUploads: config.bodyUploads,
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),
   });
-  return { app, mounts, access };
+  return { app, mounts, access, ...(metrics && { metrics }) };
+}
+
+function lfsOption(config: Config): LfsOption {
+  const mount = lfsMountPath(config);
+  return mount === undefined ? false : { mount };
 }
 
 /** Says at startup what each mount's storage enforces; refuses rules that need more (fail closed). */
@@ -82,7 +103,7 @@ function checkStorageEnforcement(rules: readonly PolicyRule[], mounts: readonly 
   for (const m of mounts) {
     const gatewayOnly = gatewayOnlyConstraints(m.backend);
     logger.info(
-      { mount: m.path, backend: m.backend.kind, storageEnforces: [...m.backend.storageEnforces], gatewayOnly },
+      { mount: m.path, backend: m.backend.kind, storageEnforces: [...m.backend.storageEnforces], gatewayOnly, checksumSha256: bindsContent(m.backend) },
       gatewayOnly.length ? `mount ${m.path} (${m.backend.kind}): ${gatewayOnly.join(', ')} enforced by the gateway only, not by storage` : `mount ${m.path} (${m.backend.kind}): storage enforces every policy constraint`,
     );
   }

@@ -60,11 +60,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions): Pr
       logger: options.logger.child({ component: 'store' }),
       ...(config.storage.publicUrl !== undefined && { publicUrl: config.storage.publicUrl }),
     });
-    backend = createS3Backend({ region: EMBEDDED_REGION, endpoint: store.url, forcePathStyle: true, credentials: staticCredentials(credentials), kind: 'embedded' });
+    backend = createS3Backend({ region: EMBEDDED_REGION, endpoint: store.url, forcePathStyle: true, credentials: staticCredentials(credentials), kind: 'embedded', checksumSha256: true });
   } else {
-    const { region, endpoint, forcePathStyle } = config.storage;
+    const { region, endpoint, forcePathStyle, checksumSha256 } = config.storage;
     const provider = options.credentialProvider ?? (await defaultCredentialProvider());
-    backend = createS3Backend({ region, forcePathStyle, credentials: refreshingCredentials(provider), ...(endpoint !== undefined && { endpoint }) });
+    backend = createS3Backend({ region, forcePathStyle, credentials: refreshingCredentials(provider), ...(endpoint !== undefined && { endpoint }), ...(checksumSha256 !== undefined && { checksumSha256 }) });
   }
 
   let gateway: Gateway;
@@ -89,6 +89,6 @@ async function defaultCredentialProvider(): Promise<CredentialProvider> {
 }
 
 /** A wildcard bind address is not something a client can connect to. */
-function isWildcard(host: string): boolean {
+export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }

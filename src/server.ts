@@ -8,13 +8,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
+import { ConfigError } from './config/load';
+import { DEFAULT_METRICS_PORT, listenForMetrics, type MetricsListener } from './http/metrics-endpoint';
 import { answerParserError } from './http/parser-errors';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
-import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
+import { createRuntime, isWildcard, type Runtime, type RuntimeOptions } from './runtime';
 
 export interface RunningServer {
   readonly url: string;
+  /** Where GET /metrics is served when metrics are on without a token (loopback only). */
+  readonly metricsUrl?: string;
   readonly runtime: Runtime;
   readonly server: Server;
   /** Graceful: waits up to `config.shutdownGrace` seconds for in-flight requests. */
@@ -22,7 +26,9 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, options: RuntimeOptions): Promise<RunningServer> {
-  const runtime = await createRuntime(config, options);
+  // Share links need the gateway's own URL; without a configured one it is known only after listen.
+  let listeningUrl: string | undefined;
+  const runtime = await createRuntime(config, { publicUrl: () => listeningUrl, ...options });
   // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
   const handler = guardRequests(runtime.app);
   // The request timeout outlasts the longest body upload (bodyUploads.timeoutSeconds), which
@@ -46,9 +52,21 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
     await runtime.close();
     throw err;
   }
+  let metricsListener: MetricsListener | undefined;
+  if (runtime.metrics && config.metricsToken === undefined) {
+    try {
+      metricsListener = await listenForMetrics(runtime.metrics, config.metricsPort ?? DEFAULT_METRICS_PORT);
+    } catch (err) {
+      server.close();
+      await runtime.close();
+      throw new ConfigError(`cannot serve metrics on 127.0.0.1:${config.metricsPort ?? DEFAULT_METRICS_PORT} (${(err as NodeJS.ErrnoException).code ?? String(err)}): set SIGNPOST_METRICS_PORT, or SIGNPOST_METRICS_TOKEN to serve them on the gateway's port`);
+    }
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const logger: Logger = options.logger;
+  if (!isWildcard(config.host)) listeningUrl = `http://${host}:${port}`;
+  else if (config.publicUrl === undefined) logger.warn(`HOST ${config.host} is a wildcard address: share links answer their path only; set SIGNPOST_PUBLIC_URL (publicUrl) to the URL clients reach the gateway at`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -60,8 +78,9 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
         server.closeAllConnections();
       }, config.shutdownGrace * 1000);
       // The gateway and the embedded store drain side by side, each within the grace period.
-      await Promise.all([done.finally(() => clearTimeout(grace)), runtime.close()]);
+      await Promise.all([done.finally(() => clearTimeout(grace)), runtime.close(), metricsListener?.close()]);
+      runtime.metrics?.stop();
     })());
 
-  return { url: `http://${host}:${port}`, runtime, server, close };
+  return { url: `http://${host}:${port}`, runtime, server, close, ...(metricsListener && { metricsUrl: metricsListener.url }) };
 }

@@ -7,6 +7,8 @@
  *     jwksFile | jwksUrl           # or public keys (RS/PS/ES/EdDSA); exactly one source in all
  *     issuer, audience             # string or list; audience is strongly recommended
  *     subjectClaim: sub, groupsClaim: groups   # claim names; a dotted path reaches nested claims
+ *     subjectNamespace: idp        # token subjects become "idp:<sub>"; or { <iss>: name }; "" = same as API keys
+ *                                  # (subject-namespaces.ts; required with API keys or several issuers)
  *     algorithms                   # defaults: [HS256] for a secret, [RS256, ES256] for keys
  *     clockToleranceSeconds: 30    # 0..60
  *     cache: { maxEntries: 1000, ttlSeconds: 60 }   # verified-token cache; 0 entries disables
@@ -15,6 +17,7 @@
  * with a key of the other family (the HS256-with-RSA-public-key confusion).
  */
 import * as z from 'zod';
+import { namespaceProblems, subjectNamespaceSchema } from './subject-namespaces';
 
 const SYMMETRIC = ['HS256', 'HS384', 'HS512'] as const;
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
@@ -45,6 +48,7 @@ export const jwtConfigSchema = z
     audience: oneOrMany.optional(),
     subjectClaim: z.string().min(1).default('sub'),
     groupsClaim: z.string().min(1).default('groups'),
+    subjectNamespace: subjectNamespaceSchema.optional(),
     algorithms: z.array(z.enum([...SYMMETRIC, ...ASYMMETRIC])).min(1).optional(),
     clockToleranceSeconds: z.number().int().min(0).max(60, 'must be at most 60 seconds').default(30),
     cache: z
@@ -88,6 +92,7 @@ export const authConfigSchema = z
       if (seen.has(k.hash)) ctx.addIssue({ code: 'custom', path: ['apiKeys', i, 'hash'], message: 'duplicate key hash' });
       seen.add(k.hash);
     });
+    for (const p of namespaceProblems(c)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   });
 
 export type AuthConfig = z.output<typeof authConfigSchema>;

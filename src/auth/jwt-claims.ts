@@ -2,10 +2,12 @@
  * From a verified JWT payload to a Principal: subject and groups come from configurable claims.
  * A claim name is looked up as is first, then as a dotted path into nested objects, so both
  * `groups` and Keycloak's `realm_access.roles` work. Groups may be a list of strings or one
- * space-separated string (OAuth `scope` style).
+ * space-separated string (OAuth `scope` style). The principal's subject is the claim put in its
+ * issuer's namespace (subject-namespaces.ts), so it never equals an API key's by accident.
  */
 import type { JWTPayload } from 'jose';
 import type { Principal } from '../policy/types';
+import type { QualifySubject } from './subject-namespaces';
 
 export function claimAt(payload: Readonly<Record<string, unknown>>, name: string): unknown {
   if (Object.hasOwn(payload, name)) return payload[name];
@@ -19,9 +21,11 @@ export function claimAt(payload: Readonly<Record<string, unknown>>, name: string
 
 export type ClaimsResult = { ok: true; principal: Principal } | { ok: false; message: string };
 
-export function principalFromClaims(payload: JWTPayload, subjectClaim: string, groupsClaim: string): ClaimsResult {
-  const subject = claimAt(payload, subjectClaim);
-  if (typeof subject !== 'string' || subject === '') return { ok: false, message: `token has no string "${subjectClaim}" claim` };
+export function principalFromClaims(payload: JWTPayload, subjectClaim: string, groupsClaim: string, qualify: QualifySubject): ClaimsResult {
+  const claimed = claimAt(payload, subjectClaim);
+  if (typeof claimed !== 'string' || claimed === '') return { ok: false, message: `token has no string "${subjectClaim}" claim` };
+  const subject = qualify(payload.iss, claimed);
+  if (subject === null) return { ok: false, message: `token claim "${subjectClaim}" names another identity source's namespace` };
   const raw = claimAt(payload, groupsClaim);
   let groups: string[];
   if (raw === undefined) groups = [];

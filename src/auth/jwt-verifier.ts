@@ -12,6 +12,7 @@ import type { JwtConfig } from './auth-config';
 import { authFailure, type AuthResult } from './auth-result';
 import { principalFromClaims } from './jwt-claims';
 import type { ResolvedJwt } from './jwt-keys';
+import { subjectQualifier } from './subject-namespaces';
 import { TtlLru } from './ttl-lru';
 
 export type JwtVerifier = (token: string, now: Date) => Promise<AuthResult>;
@@ -41,6 +42,7 @@ export function createJwtVerifier(cfg: JwtConfig, resolved: ResolvedJwt): JwtVer
     ...(cfg.issuer !== undefined && { issuer: cfg.issuer }),
     ...(cfg.audience !== undefined && { audience: cfg.audience }),
   };
+  const qualify = subjectQualifier(cfg.subjectNamespace);
   const cache = new TtlLru<Principal>(cfg.cache.maxEntries);
   const ttlMs = cfg.cache.ttlSeconds * 1000;
   const { key } = resolved;
@@ -60,7 +62,7 @@ export function createJwtVerifier(cfg: JwtConfig, resolved: ResolvedJwt): JwtVer
     } catch (e) {
       return classifyJoseError(e, key.kind === 'jwks' && key.remote);
     }
-    const claims = principalFromClaims(payload, cfg.subjectClaim, cfg.groupsClaim);
+    const claims = principalFromClaims(payload, cfg.subjectClaim, cfg.groupsClaim, qualify);
     if (!claims.ok) return authFailure('invalid', claims.message);
     if (caching) {
       // Never past exp (without tolerance: conservative) and never before nbf minus tolerance.

@@ -31,7 +31,7 @@ export async function gatewayJson<T>(url: string, init: { method: string; header
   try {
     res = await fetch(url, { method: init.method, headers: { accept: 'application/json', ...authHeaders(init.token), ...init.headers }, redirect: 'manual', signal: AbortSignal.timeout(600_000), ...(init.body !== undefined && { body: init.body }) });
   } catch (err) {
-    throw new CpError(`${init.method} ${stripQuery(url)}: ${(err as Error).message}`);
+    throw new CpError(`${init.method} ${stripQuery(url)}: ${describeFailure(err)}`);
   }
   const text = await res.text();
   if (!res.ok) {
@@ -45,6 +45,12 @@ export async function gatewayJson<T>(url: string, init: { method: string; header
     throw new CpError(`${init.method} ${stripQuery(url)} -> ${res.status} ${message}`, res.status);
   }
   return (text === '' ? {} : JSON.parse(text)) as T;
+}
+
+/** fetch's own message is just "fetch failed"; the cause says what (ECONNREFUSED, a reset, …). */
+function describeFailure(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  return e.cause?.message ? `${e.message} (${e.cause.code ?? e.cause.message})` : e.message;
 }
 
 export async function withRetries<T>(attempts: number, baseDelayMs: number, fn: (attempt: number) => Promise<T>): Promise<T> {

@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { loadPolicy } from '../access';
 import { ConfigError, loadConfig } from '../config/load';
 import { keyFromPath } from '../keys/object-key';
+import { lfsExplainTarget } from '../lfs/explain';
+import { lfsMountPath } from '../lfs/paths';
 import { formatProblem, loadPolicyFile } from '../policy';
 import { Actions, ANONYMOUS, type Action, type Principal } from '../policy/types';
 
@@ -32,22 +34,33 @@ export function policyExplain(args: readonly string[]): number {
     options: { as: { type: 'string' }, groups: { type: 'string' }, claim: { type: 'string', multiple: true }, policy: { type: 'string' } },
   });
   const [method = '', path = ''] = positionals;
-  const action = METHOD_ACTIONS[method.toUpperCase()];
-  if (!action || !path) throw new UsageError('policy explain needs METHOD PATH, e.g. GET /files/reports/q3.pdf');
+  const config = loadConfig();
+  const rawPath = path.split('?', 1)[0]!;
+  // LFS requests (src/lfs/explain.ts) name their own action and key; everything else is a mount path.
+  const lfsMount = config.mounts.find((m) => m.path === lfsMountPath(config));
+  const lfs = lfsMount && lfsExplainTarget(method, rawPath, new URLSearchParams(path.slice(rawPath.length + 1)), lfsMount.prefix);
+  if (lfs && !lfs.ok) {
+    console.log(`400: ${lfs.message}`);
+    return 1;
+  }
+  const action = lfs ? lfs.action : METHOD_ACTIONS[method.toUpperCase()];
+  if (!action || !path) throw new UsageError('policy explain needs METHOD PATH, e.g. GET /files/reports/q3.pdf or PUT /lfs/acme/widgets/objects/<oid>');
   if (!values.as) throw new UsageError('policy explain needs --as SUBJECT (or --as anonymous)');
 
-  const config = loadConfig();
   const source = values.policy ?? config.policy;
   if (source === undefined) throw new ConfigError('no policy: pass --policy FILE or set SIGNPOST_POLICY');
   const engine = loadPolicy(source);
 
-  const rawPath = path.split('?', 1)[0]!;
-  const mount = [...config.mounts].sort((a, b) => b.path.length - a.path.length).find((m) => rawPath.startsWith(`${m.path}/`));
-  if (!mount) throw new UsageError(`${rawPath} is under no mount (${config.mounts.map((m) => m.path).join(', ')})`);
-  const parsed = keyFromPath(rawPath.slice(mount.path.length + 1), mount.prefix);
-  if (!parsed.ok) {
-    console.log(`400: ${parsed.reason}`);
-    return 1;
+  let parsed: { key: string } | undefined = lfs;
+  if (!parsed) {
+    const mount = [...config.mounts].sort((a, b) => b.path.length - a.path.length).find((m) => rawPath.startsWith(`${m.path}/`));
+    if (!mount) throw new UsageError(`${rawPath} is under no mount (${config.mounts.map((m) => m.path).join(', ')})`);
+    const fromPath = keyFromPath(rawPath.slice(mount.path.length + 1), mount.prefix);
+    if (!fromPath.ok) {
+      console.log(`400: ${fromPath.reason}`);
+      return 1;
+    }
+    parsed = fromPath;
   }
 
   const claims = Object.fromEntries((values.claim ?? []).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));

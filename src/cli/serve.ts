@@ -26,6 +26,7 @@ export async function serve(): Promise<number> {
       `  storage: ${where}`,
       `  mounts:  ${mounts.map((m) => `${m.path}/ -> ${m.bucket}/${m.prefix}`).join(', ')}`,
       policy,
+      ...(running.metricsUrl ? [`  metrics: ${running.metricsUrl} (loopback only)`] : config.metrics ? [`  metrics: ${running.url}/metrics with Authorization: Bearer <SIGNPOST_METRICS_TOKEN>`] : []),
       ``,
       `Try it:`,
       `  echo hello > hello.txt`,

@@ -23,7 +23,10 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_SHUTDOWN_GRACE', ['shutdownGrace']],
   ['SIGNPOST_POLICY', ['policy']],
   ['SIGNPOST_METRICS', ['metrics']],
+  ['SIGNPOST_METRICS_TOKEN', ['metricsToken']],
+  ['SIGNPOST_METRICS_PORT', ['metricsPort']],
   ['SIGNPOST_SHARE_KEY', ['shareKey']],
+  ['SIGNPOST_PUBLIC_URL', ['publicUrl']],
   ['SIGNPOST_STORE_PORT', ['storage', 'port']],
   ['SIGNPOST_STORE_PUBLIC_URL', ['storage', 'publicUrl']],
   ['SIGNPOST_BUCKET', ['storage', 'bucket']],
@@ -33,6 +36,7 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_BODY_UPLOADS_MAX_BYTES', ['bodyUploads', 'maxBytes']],
   ['SIGNPOST_BODY_UPLOADS_CONCURRENCY', ['bodyUploads', 'concurrency']],
   ['SIGNPOST_BODY_UPLOADS_TIMEOUT', ['bodyUploads', 'timeoutSeconds']],
+  ['SIGNPOST_S3_CHECKSUM_SHA256', ['storage', 'checksumSha256']],
 ];
 
 export function loadConfig(env: Env = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {

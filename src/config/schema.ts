@@ -4,8 +4,10 @@
  * with a message naming the field (see load.ts for how fields map to environment variables).
  */
 import * as z from 'zod';
+import { normalizePublicUrl } from '../http/public-url';
 import { checkPrefix } from '../keys/object-key';
 import { parseByteSize } from '../policy/byte-size';
+import { ALL_FEATURES } from './features';
 
 const seconds = z.coerce.number().int().min(1).max(604_800);
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -26,6 +28,8 @@ export const S3StorageSchema = z.strictObject({
   /** Any S3-compatible endpoint; absent means AWS's regional endpoint. */
   endpoint: z.url().optional(),
   forcePathStyle: bool.default(false),
+  /** Storage verifies a signed x-amz-checksum-sha256 (AWS, MinIO, Ceph 19+; not Ceph RGW 16). Default: true only without `endpoint` (AWS). */
+  checksumSha256: bool.optional(),
 });
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
@@ -130,18 +134,53 @@ export const ConfigSchema = z
     policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** Authentication (API keys, JWT); validated by src/auth when the app is built. */
     auth: z.record(z.string(), z.unknown()).optional(),
+    /** The URL clients reach the gateway at (share links are built on it); absent: the listening address. Never the Host header. */
+    publicUrl: z
+      .string()
+      .transform((v, ctx) => {
+        try {
+          return normalizePublicUrl(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
     /** Signs share links (HMAC-SHA256); absent: a random key per start, so links die on restart. Rotate to revoke all links. */
     shareKey: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
     /** Serve Prometheus metrics at GET /metrics (counts and latencies only; no keys or principals). */
     metrics: bool.default(false),
+    /** With it, /metrics is on the gateway's port for `Authorization: Bearer <token>` only; without, on 127.0.0.1:metricsPort only. */
+    metricsToken: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+    /** The loopback port metrics are served on when there is no metricsToken (default 9464; 0 picks a free one). */
+    metricsPort: port.optional(),
     /** Optional token-bucket limits per caller (principal, or client address when anonymous); 429 + Retry-After. */
     rateLimit: z.strictObject({ perSecond: z.coerce.number().positive(), burst: z.coerce.number().int().min(1) }).optional(),
+    /** The Git LFS server at /lfs/<repo> (src/lfs): objects and locks live under `lfs/` in this mount (default: the first mount); false turns it off. */
+    lfs: z.union([z.literal(false), z.strictObject({ mount: z.string().min(1).optional() })]).default({}),
     /** Seconds to let in-flight requests finish on SIGTERM. */
     shutdownGrace: z.coerce.number().min(0).max(600).default(10),
+    /** Optional features, all on unless turned off; a request for one that is off gets 501 (routes/features.ts). */
+    features: z
+      .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true) })
+      .default(ALL_FEATURES),
     /** PUT bodies sent without `Expect: 100-continue` (python requests, urllib, HTTPie, wget, fetch): src/body-uploads/plan.ts. */
     bodyUploads: BodyUploadsSchema.default({ mode: 'stream', maxBytes: MAX_BODY_UPLOAD_BYTES, concurrency: 16, timeoutSeconds: 3600 }),
   })
   .superRefine((config, ctx) => {
+    if (config.lfs !== false) {
+      const lfsMount = config.lfs.mount;
+      if (lfsMount !== undefined && !config.mounts.some((m) => m.path === lfsMount)) ctx.addIssue({ code: 'custom', path: ['lfs', 'mount'], message: `no mount ${lfsMount} (mounts: ${config.mounts.map((m) => m.path).join(', ')})` });
+      config.mounts.forEach((m, i) => {
+        if (m.path === '/lfs' || m.path.startsWith('/lfs/')) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: '/lfs is the Git LFS server: choose another mount path, or set lfs: false' });
+      });
+    }
+    for (const field of ['metricsToken', 'metricsPort'] as const) {
+      if (config[field] !== undefined && !config.metrics) ctx.addIssue({ code: 'custom', path: [field], message: 'only applies with metrics on (SIGNPOST_METRICS=true)' });
+    }
+    if (config.metricsToken !== undefined && config.metricsPort !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['metricsPort'], message: 'choose one: metricsToken serves /metrics on the gateway\'s port, metricsPort on a loopback port' });
+    }
     const seen = new Set<string>();
     config.mounts.forEach((m, i) => {
       if (seen.has(m.path)) ctx.addIssue({ code: 'custom', path: ['mounts', i, 'path'], message: `duplicate mount path ${m.path}` });

@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const GATEWAY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'OPTIONS'] as const;
-const ALLOWED_REQUEST_HEADERS = 'authorization, content-type, if-none-match, range, x-upload-length';
+const ALLOWED_REQUEST_HEADERS = 'authorization, content-type, if-none-match, range, x-upload-length'
+  + ', uppy-versions, uppy-auth-token, uppy-credentials-params'; // what Uppy's Companion client may send
 const EXPOSED_HEADERS = 'Location, X-Request-Id, WWW-Authenticate, Retry-After';
 
 /** Returns a function that adds CORS headers and answers preflights (returning true when it did). */

@@ -21,6 +21,8 @@ interface Bucket {
 export interface RateLimiter {
   /** Takes one token for `key` at `nowMs`; returns 0 when allowed, else the seconds to wait. */
   take(key: string, nowMs: number): number;
+  /** Gives back a token `take` handed out (a reservation that turned out not to be needed). */
+  refund(key: string): void;
   readonly size: number;
 }
 
@@ -46,6 +48,10 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
         return 0;
       }
       return Math.ceil((1 - bucket.tokens) / perSecond);
+    },
+    refund(key) {
+      const bucket = buckets.get(key);
+      if (bucket) bucket.tokens = Math.min(burst, bucket.tokens + 1);
     },
     get size() {
       return buckets.size;

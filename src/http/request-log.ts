@@ -19,6 +19,8 @@ export interface RequestFacts {
   /** What happened to a PUT body sent without Expect (body-uploads/): streamed, drained:<why>, cut:<why>, client_gone, storage_failed. */
   body?: string;
   bodyBytes?: number;
+  /** The path to log instead of the request's, when the path itself carries a token (the Uppy endpoint). */
+  logPath?: string;
 }
 
 const FACTS = Symbol('signpost.requestFacts');
@@ -50,7 +52,7 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
       {
         reqId: f.id,
         method: req.method,
-        path: q === -1 ? url : url.slice(0, q),
+        path: f.logPath ?? (q === -1 ? url : url.slice(0, q)),
         status,
         ms: Math.round(Number(process.hrtime.bigint() - started) / 1000) / 1000,
         action: f.action,

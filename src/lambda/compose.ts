@@ -9,8 +9,9 @@
  * the AWS SDK (signing is local, credentials come from the environment).
  *
  * Who may do what comes from config - SIGNPOST_POLICY and the config file's `auth` - plus the
- * secrets fetched at init (secrets.ts): the JWT secret becomes `auth.jwt.hs256Secret` and the
- * API key entries are appended to `auth.apiKeys`, in memory only. Fail closed: a Lambda is
+ * secrets fetched at init (secrets.ts): the JWT secret becomes `auth.jwt.hs256Secret`, the
+ * API key entries are appended to `auth.apiKeys` and the share key becomes `shareKey`, in
+ * memory only. Fail closed: a Lambda is
  * reachable from the internet, so without a policy it serves allow-all only when
  * SIGNPOST_ALLOW_ALL=true says so (the long-lived server allows that on loopback only).
  */
@@ -40,12 +41,16 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
   if (!env.SIGNPOST_BUCKET) {
     throw new ConfigError('SIGNPOST_BUCKET is required on Lambda: the embedded store needs a long-lived process and a disk, so storage must be an S3 bucket');
   }
-  const config = withSecrets(loadConfig(env), secrets);
-  if (config.storage.kind !== 's3') throw new ConfigError('storage must be s3 on Lambda');
+  let config = withSecrets(loadConfig(env), secrets);
+  const storage = config.storage;
+  if (storage.kind !== 's3') throw new ConfigError('storage must be s3 on Lambda');
   if (config.policy === undefined && options.decide === undefined && env.SIGNPOST_ALLOW_ALL !== 'true') {
     throw new ConfigError(
       'no policy configured (SIGNPOST_POLICY): anyone who can reach this function could read, write and delete; set SIGNPOST_ALLOW_ALL=true to accept that (e.g. to try it out)',
     );
+  }
+  if (config.metrics && config.metricsToken === undefined) {
+    throw new ConfigError('SIGNPOST_METRICS on Lambda needs SIGNPOST_METRICS_TOKEN: a function has no loopback port to serve them on, and its front door is public');
   }
   const { logger: given, ...overrides } = options;
   const logger = given ?? createLogger(config.logLevel);
@@ -55,12 +60,19 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
       'SIGNPOST_URL_TTL is longer than the Lambda role credentials are known to live; URLs are capped',
     );
   }
-  const { region, endpoint, forcePathStyle } = config.storage;
+  if (config.features.share && config.shareKey === undefined) {
+    // A key made up per container would make links fail on every other container and after
+    // every cold start: off (501) is honest, randomly broken is not.
+    logger.warn('share links are off: no share key every container shares (the stack sets SIGNPOST_SHARE_KEY_ID; or set SIGNPOST_SHARE_KEY)');
+    config = { ...config, features: { ...config.features, share: false } };
+  }
+  const { region, endpoint, forcePathStyle, checksumSha256 } = storage;
   const backend = createS3Backend({
     region,
     forcePathStyle,
     credentials: lambdaEnvCredentials(env),
     ...(endpoint !== undefined && { endpoint }),
+    ...(checksumSha256 !== undefined && { checksumSha256 }),
   });
   // The front door has the whole body before the function runs, and normalise-event.ts drops a
   // PUT's: there is nothing to stream, so a PUT is always answered with the 307 (bodyUploads
@@ -71,6 +83,7 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
 }
 
 function withSecrets(config: Config, secrets: LambdaSecrets): Config {
+  if (secrets.shareKey !== undefined) config = { ...config, shareKey: secrets.shareKey };
   if (secrets.jwtSecret === undefined && secrets.apiKeys === undefined) return config;
   const auth: Record<string, unknown> = { ...(config.auth ?? {}) };
   if (secrets.apiKeys !== undefined) {

@@ -10,7 +10,16 @@
  * client sent it, still percent-encoded. HTTP APIs (payload 2.0 `rawPath`, and 1.0 `path`)
  * decode it, and lossily: `%3F` truncates the path at the decoded `?`, and `%25xx` is decoded a
  * second time (`%252F` arrives as `/`, `%2525` as `%`).
+ *
+ * The client's address (what rate limits are keyed on) comes from the one field each door fills
+ * in itself from the connection, never from a header a client could set: REST APIs and HTTP API
+ * payload 1.0 `requestContext.identity.sourceIp`, payload 2.0 (HTTP API, Function URL)
+ * `requestContext.http.sourceIp`. An ALB event has no such field; the ALB appends the address
+ * of whoever connected to it to `X-Forwarded-For` (its default `append` mode), so the rightmost
+ * entry is the ALB's own and everything left of it is whatever the client sent. See
+ * docs/deploy-aws.md for the caveats (the `preserve`/`remove` modes, CloudFront in front).
  */
+import { isIP } from 'node:net';
 
 export type FrontDoor = 'rest-api' | 'http-api' | 'http-api-v1' | 'function-url' | 'alb';
 
@@ -21,14 +30,16 @@ export interface FrontDoorFacts {
   readonly decodesPath: boolean;
   /** Payload format 2.0 (method in requestContext.http, single-value headers). */
   readonly v2: boolean;
+  /** Where the door puts the client's address (see the header comment for why it is trusted). */
+  readonly clientAddress: 'requestContext.identity.sourceIp' | 'requestContext.http.sourceIp' | 'X-Forwarded-For, rightmost entry';
 }
 
 export const FRONT_DOORS: Readonly<Record<FrontDoor, FrontDoorFacts>> = {
-  'rest-api': { pathField: 'path', decodesPath: false, v2: false },
-  'http-api': { pathField: 'rawPath', decodesPath: true, v2: true },
-  'http-api-v1': { pathField: 'path', decodesPath: true, v2: false },
-  'function-url': { pathField: 'rawPath', decodesPath: false, v2: true },
-  alb: { pathField: 'path', decodesPath: false, v2: false },
+  'rest-api': { pathField: 'path', decodesPath: false, v2: false, clientAddress: 'requestContext.identity.sourceIp' },
+  'http-api': { pathField: 'rawPath', decodesPath: true, v2: true, clientAddress: 'requestContext.http.sourceIp' },
+  'http-api-v1': { pathField: 'path', decodesPath: true, v2: false, clientAddress: 'requestContext.identity.sourceIp' },
+  'function-url': { pathField: 'rawPath', decodesPath: false, v2: true, clientAddress: 'requestContext.http.sourceIp' },
+  alb: { pathField: 'path', decodesPath: false, v2: false, clientAddress: 'X-Forwarded-For, rightmost entry' },
 };
 
 /** The fields of the event shapes this module reads or rewrites; everything else passes through. */
@@ -69,4 +80,35 @@ export function detectFrontDoor(event: LambdaHttpEvent): FrontDoor | undefined {
 export function methodOf(event: LambdaHttpEvent, door: FrontDoor): string {
   const method = FRONT_DOORS[door].v2 ? event.requestContext?.http?.method : event.httpMethod;
   return typeof method === 'string' ? method.toUpperCase() : 'GET';
+}
+
+/** The client's address as the door states it, or undefined when it states none that is an IP address. */
+export function clientAddressOf(event: LambdaHttpEvent, door: FrontDoor): string | undefined {
+  const context = event.requestContext;
+  let address: unknown;
+  switch (FRONT_DOORS[door].clientAddress) {
+    case 'requestContext.identity.sourceIp':
+      address = (context?.identity as { sourceIp?: unknown } | undefined)?.sourceIp;
+      break;
+    case 'requestContext.http.sourceIp':
+      address = context?.http?.sourceIp;
+      break;
+    case 'X-Forwarded-For, rightmost entry':
+      address = lastForwardedFor(event);
+      break;
+  }
+  return typeof address === 'string' && isIP(address) !== 0 ? address : undefined;
+}
+
+/** The last entry of the last X-Forwarded-For value (multi-value headers keep every copy, in order). */
+function lastForwardedFor(event: LambdaHttpEvent): string | undefined {
+  let last: unknown;
+  for (const source of [event.headers, event.multiValueHeaders]) {
+    if (typeof source !== 'object' || source === null) continue;
+    for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+      if (name.toLowerCase() !== 'x-forwarded-for') continue;
+      last = Array.isArray(value) ? value.at(-1) : value;
+    }
+  }
+  return typeof last === 'string' ? last.split(',').at(-1)?.trim() : undefined;
 }

@@ -12,13 +12,16 @@
  * never contains raw. `requestPath` is cleared so it cannot override the canonical path. The
  * body becomes a Buffer and content-length is set from it only when the header is missing, so
  * a dropped body keeps the client's Content-Length (which the PUT signature binds); when the
- * door sent none, it is set to the length of the body that was dropped.
+ * door sent none, it is set to the length of the body that was dropped. serverless-http makes
+ * `requestContext.identity.sourceIp` (1.0/ALB) or `requestContext.http.sourceIp` (2.0) the
+ * request's `socket.remoteAddress`, which rate limits are keyed on; an ALB fills in neither, so
+ * its client address (front-door.ts: the rightmost X-Forwarded-For entry) is put into the first.
  */
 import { canonicalPath } from './canonical-path';
-import { detectFrontDoor, FRONT_DOORS, methodOf, type FrontDoor, type LambdaHttpEvent } from './front-door';
+import { clientAddressOf, detectFrontDoor, FRONT_DOORS, methodOf, type FrontDoor, type LambdaHttpEvent } from './front-door';
 
 export type NormalisedEvent =
-  | { readonly ok: true; readonly door: FrontDoor; readonly event: LambdaHttpEvent }
+  | { readonly ok: true; readonly door: FrontDoor; readonly event: LambdaHttpEvent; readonly client: string | undefined }
   | { readonly ok: false; readonly door: FrontDoor; readonly event: LambdaHttpEvent; readonly reason: string };
 
 /** Methods whose body the gateway reads: none of the redirects do; POST is kept for JSON endpoints. */
@@ -38,6 +41,8 @@ export function normaliseEvent(event: LambdaHttpEvent): NormalisedEvent {
   if (!canonical.ok) return { ok: false, door, event, reason: canonical.reason };
 
   const next: Record<string, unknown> = { ...event, [facts.pathField]: canonical.path, requestPath: undefined };
+  const client = clientAddressOf(event, door);
+  if (door === 'alb') next.requestContext = { ...event.requestContext, identity: { sourceIp: client } };
   if (!BODY_METHODS.has(methodOf(event, door)) && bodyLength(event) > 0) {
     if (headerValue(event, 'content-length') === undefined) {
       next.headers = { ...(isRecord(event.headers) ? event.headers : {}), 'content-length': String(bodyLength(event)) };
@@ -45,7 +50,7 @@ export function normaliseEvent(event: LambdaHttpEvent): NormalisedEvent {
     next.body = '';
     next.isBase64Encoded = false;
   }
-  return { ok: true, door, event: next };
+  return { ok: true, door, event: next, client };
 }
 
 /** Bytes in the body as the door sent it, without decoding base64. */

@@ -6,7 +6,9 @@
  * Contract: `lambdaSecretsFrom(env)` says which secrets the environment names
  * (SIGNPOST_JWT_SECRET_ID: a Secrets Manager secret holding the HS256 secret;
  * SIGNPOST_API_KEYS_PARAMETER: an SSM SecureString holding a JSON array of `auth.apiKeys`
- * entries). `fetchLambdaSecrets(env)` gets their values. Errors name the secret, never its value;
+ * entries; SIGNPOST_SHARE_KEY_ID: a Secrets Manager secret holding the share-link key, the same
+ * on every container, so a link made on one opens on all and survives cold starts).
+ * `fetchLambdaSecrets(env)` gets their values. Errors name the secret, never its value;
  * the values live only in this process's memory, never in the template or the environment.
  */
 import { request } from 'node:http';
@@ -17,11 +19,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface SecretNames {
   readonly jwtSecretId?: string;
   readonly apiKeysParameter?: string;
+  readonly shareKeyId?: string;
 }
 
 export interface LambdaSecrets {
   readonly jwtSecret?: string;
   readonly apiKeys?: readonly unknown[];
+  readonly shareKey?: string;
 }
 
 const DEFAULT_PORT = '2773'; // the extension's documented default
@@ -30,8 +34,9 @@ const ATTEMPTS = 3;
 export function lambdaSecretsFrom(env: Env): SecretNames | undefined {
   const jwtSecretId = env.SIGNPOST_JWT_SECRET_ID || undefined;
   const apiKeysParameter = env.SIGNPOST_API_KEYS_PARAMETER || undefined;
-  if (!jwtSecretId && !apiKeysParameter) return undefined;
-  return { ...(jwtSecretId && { jwtSecretId }), ...(apiKeysParameter && { apiKeysParameter }) };
+  const shareKeyId = env.SIGNPOST_SHARE_KEY_ID || undefined;
+  if (!jwtSecretId && !apiKeysParameter && !shareKeyId) return undefined;
+  return { ...(jwtSecretId && { jwtSecretId }), ...(apiKeysParameter && { apiKeysParameter }), ...(shareKeyId && { shareKeyId }) };
 }
 
 export async function fetchLambdaSecrets(env: Env, names: SecretNames): Promise<LambdaSecrets> {
@@ -40,17 +45,19 @@ export async function fetchLambdaSecrets(env: Env, names: SecretNames): Promise<
   const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT || DEFAULT_PORT;
   const get = (path: string, what: string) => getJson(port, path, token, what);
 
-  const [jwt, keys] = await Promise.all([
-    names.jwtSecretId ? get(`/secretsmanager/get?secretId=${encodeURIComponent(names.jwtSecretId)}`, `secret ${names.jwtSecretId}`) : undefined,
+  const secret = (id: string | undefined) => (id ? get(`/secretsmanager/get?secretId=${encodeURIComponent(id)}`, `secret ${id}`) : undefined);
+  const [jwt, keys, share] = await Promise.all([
+    secret(names.jwtSecretId),
     names.apiKeysParameter
       ? get(`/systemsmanager/parameters/get?name=${encodeURIComponent(names.apiKeysParameter)}&withDecryption=true`, `parameter ${names.apiKeysParameter}`)
       : undefined,
+    secret(names.shareKeyId),
   ]);
-  const secrets: { jwtSecret?: string; apiKeys?: unknown[] } = {};
-  if (jwt !== undefined) {
-    const value = (jwt as { SecretString?: unknown }).SecretString;
-    if (typeof value !== 'string' || value === '') throw new ConfigError(`secret ${names.jwtSecretId}: no SecretString`);
-    secrets.jwtSecret = value;
+  const secrets: { jwtSecret?: string; apiKeys?: unknown[]; shareKey?: string } = {};
+  if (jwt !== undefined) secrets.jwtSecret = secretString(jwt, names.jwtSecretId);
+  if (share !== undefined) {
+    secrets.shareKey = secretString(share, names.shareKeyId);
+    if (secrets.shareKey.length < 32) throw new ConfigError(`secret ${names.shareKeyId}: a share key must be at least 32 characters`);
   }
   if (keys !== undefined) {
     const value = (keys as { Parameter?: { Value?: unknown } }).Parameter?.Value;
@@ -64,6 +71,12 @@ export async function fetchLambdaSecrets(env: Env, names: SecretNames): Promise<
     secrets.apiKeys = parsed;
   }
   return secrets;
+}
+
+function secretString(answer: unknown, id: string | undefined): string {
+  const value = (answer as { SecretString?: unknown }).SecretString;
+  if (typeof value !== 'string' || value === '') throw new ConfigError(`secret ${id}: no SecretString`);
+  return value;
 }
 
 async function getJson(port: string, path: string, token: string, what: string): Promise<unknown> {

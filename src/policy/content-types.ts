@@ -2,11 +2,13 @@
  * Content-Type patterns for upload constraints: `type/subtype`, `type/*` or `*\/*`.
  * Media types are case-insensitive (RFC 9110 §8.3.1), so patterns are stored lowercased and a
  * request's Content-Type is compared lowercased, without its parameters (`; charset=...`).
+ * A Content-Type is read by the strict RFC 9110 grammar (src/content/media-type.ts): a value
+ * that is not exactly one media type (a comma, a broken parameter) matches nothing.
  */
+import { parseMediaType } from '../content/media-type';
 
 // RFC 9110 token characters minus `*`, which patterns reserve for "any".
 const TOKEN = /^[!#$%&'+.^_`|~0-9a-z-]+$/;
-const MEDIA_TYPE = /^[!#$%&'+.^_`|~0-9a-z-]+\/[!#$%&'+.^_`|~0-9a-z-]+$/;
 
 /** Returns the normalized pattern, or null when it is not a valid media-type pattern. */
 export function normalizeContentTypePattern(pattern: string): string | null {
@@ -21,8 +23,8 @@ export function normalizeContentTypePattern(pattern: string): string | null {
 /** The bare media type of a Content-Type header value, lowercased; null when absent or malformed. */
 export function mediaTypeOf(contentType: string | undefined): string | null {
   if (contentType === undefined) return null;
-  const bare = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  return MEDIA_TYPE.test(bare) ? bare : null;
+  const parsed = parseMediaType(contentType);
+  return parsed.ok ? parsed.mediaType.essence : null;
 }
 
 /**

@@ -71,6 +71,8 @@ function constraintsOf(r: PolicyRule): Constraints {
     ...(r.contentTypes !== undefined && { contentTypes: Object.freeze([...r.contentTypes]) }),
     ...(r.ttl !== undefined && { ttl: r.ttl }),
     ...(r.createOnly !== undefined && { createOnly: r.createOnly }),
+    ...(r.inlineActive !== undefined && { inlineActive: r.inlineActive }),
+    ...(r.renameDownloads !== undefined && { renameDownloads: r.renameDownloads }),
   });
 }
 

@@ -44,7 +44,7 @@ const contentType = z.string().transform((v, ctx) => {
   return z.NEVER;
 });
 
-const CONSTRAINT_FIELDS = ['maxSize', 'contentTypes', 'ttl', 'createOnly'] as const;
+const CONSTRAINT_FIELDS = ['maxSize', 'contentTypes', 'ttl', 'createOnly', 'inlineActive', 'renameDownloads'] as const;
 
 export const ruleSchema = z
   .strictObject({
@@ -57,6 +57,10 @@ export const ruleSchema = z
     contentTypes: oneOrMany(contentType).optional(),
     ttl: z.number().int('must be whole seconds').positive('must be positive').max(MAX_TTL_SECONDS, `must be at most ${MAX_TTL_SECONDS} (7 days)`).optional(),
     createOnly: z.boolean().optional(),
+    /** Reads: serve types not known to be passive (HTML, SVG, …) as stored, not as attachments (src/content/serve-as.ts). */
+    inlineActive: z.boolean().optional(),
+    /** Reads: `?download=<name>` may change the file's extension (src/content/download-name.ts). */
+    renameDownloads: z.boolean().optional(),
     /** `gateway`: accept that a mount's backend cannot make storage enforce some constraint (docs/backends.md). */
     enforce: z.literal('gateway', { error: 'must be "gateway" (accept gateway-only enforcement of constraints) when present' }).optional(),
   })

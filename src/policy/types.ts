@@ -39,6 +39,10 @@ export interface Constraints {
   readonly ttl?: number;
   /** Sign `If-None-Match: *`, so an existing object is never overwritten. */
   readonly createOnly?: boolean;
+  /** Reads: serve active or unknown types inline as stored, instead of as attachments. */
+  readonly inlineActive?: boolean;
+  /** Reads: a download name may change the object's extension. */
+  readonly renameDownloads?: boolean;
 }
 
 export type Decision =

@@ -4,6 +4,7 @@
  *
  *   GET  <mount>/<folder>/   (and <mount>/, <mount>)  -> listing.ts
  *   POST <mount>/<key>?upload                         -> tickets.ts
+ *   POST <mount>/<key>?url[=get|head|put]             -> url-tickets.ts
  *   POST <mount>/<key>?share                          -> share-links.ts (create)
  *   GET|HEAD <mount>/<key>?share=<token>              -> share-links.ts (open)
  *   GET  <mount>/<key>?download[=name] | ?inline      -> downloads.ts
@@ -17,11 +18,13 @@ import { multipartRouteFor } from './multipart';
 import type { MountRoute } from './route-kit';
 import { createShareLink, openShareLink } from './share-links';
 import { uploadTicket } from './tickets';
+import { urlTicket } from './url-tickets';
 
 /** The routes this table serves, as (method, what selects it); the OpenAPI test reads it. */
 export const QUERY_ROUTES = [
   { method: 'GET', path: 'folder', query: null },
   { method: 'POST', path: 'key', query: 'upload' },
+  { method: 'POST', path: 'key', query: 'url' },
   { method: 'POST', path: 'key', query: 'share' },
   { method: 'GET', path: 'key', query: 'share' },
   { method: 'HEAD', path: 'key', query: 'share' },
@@ -43,6 +46,7 @@ export function routeFor(method: string | undefined, folder: boolean, query: URL
   switch (method) {
     case 'POST':
       if (query.has('upload')) return ticket;
+      if (query.has('url')) return urlTicket;
       if (query.has('share')) return createShareLink;
       return undefined;
     case 'GET':

@@ -4,11 +4,14 @@
  * The key comes from the raw request path through keyFromPath (decoded once), and exactly
  * that key is what the policy sees and what gets signed. The gateway never reads a body:
  * PUT checks headers only, and the server's checkContinue listener lets the 307 go out before
- * a client that asked `Expect: 100-continue` sends a byte. Plain node:http in and out: this is
- * the hot path, so it does not go through express (app.ts dispatches to it directly).
+ * a client that asked `Expect: 100-continue` sends a byte. A GET also signs how storage must
+ * answer (the type for passive extensions, attachment for the rest; src/content/serve-as.ts),
+ * decided on the key alone. Plain node:http in and out: this is the hot path, so it does not go
+ * through express (app.ts dispatches to it directly).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyIsEmpty, type BodyPlan } from '../body-uploads/plan';
+import { serveAs, ServeModes } from '../content/serve-as';
 import { discardUnwantedBody } from '../http/discard-body';
 import { methodNotAllowed } from '../http/errors';
 import { facts } from '../http/request-log';
@@ -16,7 +19,7 @@ import { Actions, type Action } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations, type ObjectOperation } from '../storage/types';
 import { authorize, objectKeyOf, presign, redirect, urlLifetime, type RouteContext } from './route-kit';
-import { enforceUploadConstraints, readUploadHeaders, signedUploadFields } from './upload-headers';
+import { enforceUploadConstraints, readUploadHeaders, refuseRepeatedHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 
 export const FILE_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'] as const;
 const ALLOW = FILE_METHODS.join(', ');
@@ -60,12 +63,16 @@ export function filesHandler(ctx: RouteContext): FileHandler {
     facts(res).action = route.action;
 
     const key = objectKeyOf(rawKeyPath, mount);
-    let headers = req.headers;
-    if (body.kind === 'stream' && body.chunked && (await bodyIsEmpty(req))) {
-      const { 'transfer-encoding': _chunked, ...rest } = headers;
-      headers = { ...rest, 'content-length': '0' }; // an empty chunked body is a 0-byte upload
+    let upload: UploadRequest | undefined;
+    if (route.operation === ObjectOperations.put) {
+      refuseRepeatedHeaders(req, ['content-type']);
+      let headers = req.headers;
+      if (body.kind === 'stream' && body.chunked && (await bodyIsEmpty(req))) {
+        const { 'transfer-encoding': _chunked, ...rest } = headers;
+        headers = { ...rest, 'content-length': '0' }; // an empty chunked body is a 0-byte upload
+      }
+      upload = readUploadHeaders(headers, mount.backend.requiredUploadHeaders);
     }
-    const upload = route.operation === ObjectOperations.put ? readUploadHeaders(headers, mount.backend.requiredUploadHeaders) : undefined;
 
     const { constraints, at } = await authorize(ctx, req, res, route.action, key);
     if (upload) enforceUploadConstraints(upload, constraints);
@@ -77,6 +84,8 @@ export function filesHandler(ctx: RouteContext): FileHandler {
       expiresIn: urlLifetime(ctx, constraints),
       now: at,
       ...(upload && signedUploadFields(upload, constraints)),
+      // What a browser may render from storage's origin: see src/content/serve-as.ts.
+      ...(route.operation === ObjectOperations.get && serveAs(key, ServeModes.plain, { inlineActive: constraints.inlineActive === true })),
     });
     if (upload && body.kind === 'stream') {
       const headers = { ...mount.backend.requiredUploadHeaders, ...signed.headers };

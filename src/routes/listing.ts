@@ -7,7 +7,9 @@
  * `home/{sub}/**` for what is below it). The root of a mount without a prefix has no key a
  * pattern can name, so it is listable only without a policy (the open default).
  *
- * Query: `limit` 1..1000 (default 1000), `cursor` (opaque; the previous page's `cursor`).
+ * Query: `limit` 1..1000 (default 1000), `cursor` (opaque; the previous page's `cursor`, sealed
+ * by the gateway and bound to this folder: anything else is a 400 `invalid_cursor` on every
+ * backend, see listing-cursor.ts).
  * Answer (one page of S3 ListObjectsV2 with delimiter "/"), keys relative to the mount:
  *   200 `{"prefix":"reports/2026/","entries":[{"name","key","size","lastModified","etag"}],
  *         "folders":[{"name","prefix"}],"cursor":"…"|null}`
@@ -36,7 +38,10 @@ export async function listing(ctx: RouteContext, req: IncomingMessage, res: Serv
   const limit = limitText === null ? MAX_LIST_LIMIT : Number(limitText);
   if (limit < 1 || limit > MAX_LIST_LIMIT) throw badRequest('invalid_limit', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   const cursor = query.get('cursor');
-  if (cursor !== null && (cursor === '' || cursor.length > 2048 || !/^[\x21-\x7e]+$/.test(cursor))) throw badRequest('invalid_cursor', 'cursor must be a value returned by a previous page');
+  const continuationToken = cursor === null ? undefined : ctx.cursors.open(mount.path, storagePrefix, cursor);
+  if (cursor !== null && continuationToken === undefined) {
+    throw badRequest('invalid_cursor', 'cursor must be the cursor of a previous page of this same listing (after a restart without a shareKey, start the listing again)');
+  }
 
   const { at } = await authorize(ctx, req, res, Actions.list, storagePrefix.endsWith('/') ? storagePrefix.slice(0, -1) : storagePrefix);
   if (!mount.backend.list) throw notImplemented(`listings are not supported by the ${mount.backend.kind} backend`);
@@ -46,9 +51,10 @@ export async function listing(ctx: RouteContext, req: IncomingMessage, res: Serv
     delimiter: '/',
     maxKeys: limit,
     now: at,
-    ...(cursor !== null && { continuationToken: cursor }),
+    ...(continuationToken !== undefined && { continuationToken }),
   });
-  const body = toListing(page, mount.prefix, storagePrefix);
+  const next = page.next === undefined ? null : ctx.cursors.seal(mount.path, storagePrefix, page.next);
+  const body = toListing(page, mount.prefix, storagePrefix, next);
   if (negotiate(req, ['application/json', 'text/html']) === 'text/html') {
     res.setHeader('Content-Security-Policy', HTML_CSP);
     sendBody(res, 200, 'text/html; charset=utf-8', renderHtml(body, mount.path, limitText));
@@ -64,7 +70,7 @@ export interface Listing {
   readonly cursor: string | null;
 }
 
-function toListing(page: ListPage, mountPrefix: string, storagePrefix: string): Listing {
+function toListing(page: ListPage, mountPrefix: string, storagePrefix: string, cursor: string | null): Listing {
   const rel = (k: string): string => k.slice(mountPrefix.length);
   return {
     prefix: rel(storagePrefix),
@@ -73,7 +79,7 @@ function toListing(page: ListPage, mountPrefix: string, storagePrefix: string): 
       .filter((o) => o.key.startsWith(storagePrefix) && o.key !== storagePrefix)
       .map((o) => ({ name: o.key.slice(storagePrefix.length), key: rel(o.key), size: o.size, lastModified: o.lastModified, etag: o.etag })),
     folders: page.folders.filter((p) => p.startsWith(storagePrefix)).map((p) => ({ name: p.slice(storagePrefix.length, -1), prefix: rel(p) })),
-    cursor: page.next ?? null,
+    cursor,
   };
 }
 

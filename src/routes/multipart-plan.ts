@@ -7,11 +7,11 @@
  * at most 10,000 of them; objects up to 5 TiB); every part is partSize bytes except the last.
  * A page of part URLs (`parts=first-last`, at most 1000) is re-derived from `X-Upload-Length`.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, HttpError, lengthRequired, payloadTooLarge } from '../http/errors';
 import type { PartSpec } from '../storage/multipart';
 import { readSmallJson } from './route-kit';
-import { readUploadHeaders, type UploadRequest } from './upload-headers';
+import { readUploadHeaders, refuseRepeatedHeaders, type UploadRequest } from './upload-headers';
 
 const MIB = 1024 * 1024;
 export const MAX_MULTIPART_BYTES = 5 * 1024 ** 4;
@@ -37,19 +37,26 @@ export function partSpecs(size: number, first: number, last: number): PartSpec[]
 }
 
 /** `X-Upload-Length` (required), the content type and If-None-Match, checked like a PUT's headers. */
-export function readDeclaredUpload(headers: IncomingHttpHeaders): UploadRequest {
+export function readDeclaredUpload(req: Pick<IncomingMessage, 'headers' | 'rawHeaders'>): UploadRequest {
+  const headers = req.headers;
   const length = headers['x-upload-length'];
   if (length === undefined) throw lengthRequired('X-Upload-Length (the total size in bytes) is required');
   if (typeof length !== 'string' || !/^\d{1,16}$/.test(length)) throw badRequest('invalid_upload_length', 'X-Upload-Length must be a non-negative integer');
   const size = Number(length);
   if (size > MAX_MULTIPART_BYTES) throw payloadTooLarge(`a multipart upload is limited to ${MAX_MULTIPART_BYTES} bytes (5 TiB)`);
+  refuseRepeatedHeaders(req, ['x-upload-content-type', 'content-type']);
+  const field = headers['x-upload-content-type'] !== undefined ? 'X-Upload-Content-Type' : 'Content-Type';
   const type = headers['x-upload-content-type'] ?? headers['content-type'];
   // The same validation as a PUT's headers (media type, If-None-Match: * only); the size is ours.
-  const checked = readUploadHeaders({
-    'content-length': '0',
-    ...(typeof type === 'string' && { 'content-type': type }),
-    ...(headers['if-none-match'] !== undefined && { 'if-none-match': headers['if-none-match'] }),
-  });
+  const checked = readUploadHeaders(
+    {
+      'content-length': '0',
+      ...(typeof type === 'string' && { 'content-type': type }),
+      ...(headers['if-none-match'] !== undefined && { 'if-none-match': headers['if-none-match'] }),
+    },
+    {},
+    field,
+  );
   return { ...checked, contentLength: size };
 }
 
@@ -71,8 +78,11 @@ export function checkUploadId(value: string | null): string {
 
 /** The Complete body `{ parts: [{ partNumber, etag }] }`, at most 1 MB; honours Expect: 100-continue. */
 export async function readCompleteBody(req: IncomingMessage, res: ServerResponse): Promise<{ partNumber: number; etag: string }[]> {
-  const body = await readSmallJson(req, res, MAX_COMPLETE_BODY_BYTES);
-  const parts = (body as { parts?: unknown } | null)?.parts;
+  return completeParts((await readSmallJson(req, res, MAX_COMPLETE_BODY_BYTES) as { parts?: unknown } | undefined)?.parts);
+}
+
+/** The parts a Complete names: 1 to 10000 `{ partNumber, etag }` in ascending order, quotes taken off the ETags. */
+export function completeParts(parts: unknown): { partNumber: number; etag: string }[] {
   if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_PARTS) throw badRequest('invalid_json', 'expected { "parts": [{ "partNumber": n, "etag": "…" }, …] } with 1 to 10000 parts');
   let previous = 0;
   return parts.map((p: unknown) => {

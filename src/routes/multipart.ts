@@ -26,7 +26,7 @@ import type { Mount } from '../storage/mount';
 import type { MultipartBackend } from '../storage/multipart';
 import { checkUploadId, notImplemented, parsePartRange, partCountFor, partSizeFor, partSpecs, PARTS_PER_PAGE, readCompleteBody, readDeclaredUpload } from './multipart-plan';
 import { authorize, objectKeyOf, sendJson, urlLifetime, type MountRoute, type RouteContext } from './route-kit';
-import { enforceUploadConstraints } from './upload-headers';
+import { enforceContentType, enforceUploadConstraints } from './upload-headers';
 
 /** Where a mount's multipart backend lives: `mount.multipart`, else `mount.backend.multipart`. */
 export function multipartOf(mount: Mount): MultipartBackend | undefined {
@@ -65,11 +65,11 @@ export const multipart: MountRoute = async (ctx, req, res, mount, rawKeyPath, qu
 type Target = { readonly bucket: string; readonly key: string };
 
 async function create(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target, mount: Mount): Promise<void> {
-  const upload = readDeclaredUpload(req.headers);
+  const upload = readDeclaredUpload(req);
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   enforceUploadConstraints(upload, constraints);
   refuseWeakCreateOnly(backend, upload.createOnly);
-  const { uploadId } = await backend.create({ ...t, now: at, ...(upload.contentType !== undefined && { contentType: upload.contentType }) });
+  const { uploadId } = await backend.create({ ...t, now: at, ...(upload.contentType !== undefined && { contentType: upload.contentType.value }) });
   const page = await pageOf(backend, { ...t, uploadId }, upload.contentLength, 1, PARTS_PER_PAGE, urlLifetime(ctx, constraints), at);
   sendJson(res, 201, {
     uploadId,
@@ -82,7 +82,7 @@ async function create(ctx: RouteContext, req: IncomingMessage, res: ServerRespon
 }
 
 async function partPage(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target & { uploadId: string }, range: string): Promise<void> {
-  const upload = readDeclaredUpload(req.headers);
+  const upload = readDeclaredUpload(req);
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   enforceUploadConstraints(upload, constraints);
   refuseWeakCreateOnly(backend, upload.createOnly);
@@ -104,6 +104,29 @@ async function pageOf(backend: MultipartBackend, t: Target & { uploadId: string 
   return { parts: urls, expiresAt: expiresAt.toISOString(), ...(end < count && { next: `${end + 1}-${Math.min(end + PARTS_PER_PAGE, count)}` }) };
 }
 
+/**
+ * Completes an upload after checking it against what was allowed: every named part exists with
+ * that ETag, their sum is within `maxSize` (413) and equals `declaredSize` when given (400).
+ */
+export async function completeChecked(
+  backend: MultipartBackend,
+  t: Target & { readonly uploadId: string; readonly now: Date },
+  wanted: readonly { partNumber: number; etag: string }[],
+  opts: { readonly maxSize?: number; readonly declaredSize?: number; readonly createOnly: boolean; readonly now: () => Date },
+): Promise<{ etag: string; size: number }> {
+  const stored = new Map((await backend.listParts(t)).map((p) => [p.partNumber, p]));
+  let size = 0;
+  for (const w of wanted) {
+    const p = stored.get(w.partNumber);
+    if (!p || p.etag !== w.etag) throw badRequest('invalid_part', `part ${w.partNumber} was not uploaded or its etag differs`);
+    size += p.size;
+  }
+  if (opts.maxSize !== undefined && size > opts.maxSize) throw payloadTooLarge(`uploads here are limited to ${opts.maxSize} bytes`);
+  if (opts.declaredSize !== undefined && size !== opts.declaredSize) throw badRequest('size_mismatch', `the parts add up to ${size} bytes, not the declared ${opts.declaredSize}`);
+  const { etag } = await backend.complete({ ...t, now: opts.now(), parts: wanted, ...(opts.createOnly && { createOnly: true }) });
+  return { etag, size };
+}
+
 async function complete(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, backend: MultipartBackend, t: Target & { uploadId: string }, mount: Mount): Promise<void> {
   const declared = req.headers['x-upload-length'];
   if (declared !== undefined && (typeof declared !== 'string' || !/^\d{1,16}$/.test(declared))) throw badRequest('invalid_upload_length', 'X-Upload-Length must be a non-negative integer');
@@ -111,17 +134,8 @@ async function complete(ctx: RouteContext, req: IncomingMessage, res: ServerResp
   if (createOnly && req.headers['if-none-match']?.trim() !== '*') throw badRequest('invalid_if_none_match', 'only "If-None-Match: *" is supported');
   const { constraints, at } = await authorize(ctx, req, res, Actions.write, t.key);
   if (constraints.createOnly && !createOnly) throw new HttpError(428, 'precondition_required', 'this path is create-only: send "If-None-Match: *"');
+  if (backend.contentTypeOf) enforceContentType(backend.contentTypeOf(t.uploadId), constraints);
   const wanted = await readCompleteBody(req, res);
-
-  const stored = new Map((await backend.listParts({ ...t, now: at })).map((p) => [p.partNumber, p]));
-  let size = 0;
-  for (const w of wanted) {
-    const p = stored.get(w.partNumber);
-    if (!p || p.etag !== w.etag) throw badRequest('invalid_part', `part ${w.partNumber} was not uploaded or its etag differs`);
-    size += p.size;
-  }
-  if (constraints.maxSize !== undefined && size > constraints.maxSize) throw payloadTooLarge(`uploads here are limited to ${constraints.maxSize} bytes`);
-  if (declared !== undefined && size !== Number(declared)) throw badRequest('size_mismatch', `the parts add up to ${size} bytes, not the declared ${declared}`);
-  const { etag } = await backend.complete({ ...t, now: ctx.now(), parts: wanted, ...(createOnly && { createOnly: true }) });
+  const { etag, size } = await completeChecked(backend, { ...t, now: at }, wanted, { ...(constraints.maxSize !== undefined && { maxSize: constraints.maxSize }), ...(declared !== undefined && { declaredSize: Number(declared) }), createOnly, now: ctx.now });
   sendJson(res, 200, { key: t.key.slice(mount.prefix.length), etag, size });
 }

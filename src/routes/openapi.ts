@@ -5,6 +5,8 @@
  * that every route the app dispatches is documented here.
  */
 import type { Request, Response } from 'express';
+import { LFS_PATHS, LFS_SCHEMAS } from '../lfs/openapi';
+import { UPPY_OPENAPI_PATHS } from '../uppy/openapi';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
@@ -27,30 +29,38 @@ const listResponses = {
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Listing' } }, 'text/html': { schema: { type: 'string' } } },
   },
   ...denied,
-  '501': error('the backend cannot list'),
+  '501': error('the backend cannot list, or listings are turned off (feature_disabled)'),
   '502': error('storage_error'),
   '504': error('storage_timeout'),
 };
 
 export const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md.' },
+  info: { title: 'Signpost', version: '0.1.0', description: 'A redirect-based file gateway. See docs/transfers.md. An optional feature (multipart, listing, share, web) that is turned off answers 501 feature_disabled.' },
   paths: {
     '/healthz': { get: { summary: 'liveness', responses: { '200': { description: 'up', ...json({ type: 'object' }) } } } },
-    '/metrics': { get: { summary: 'Prometheus metrics (only when SIGNPOST_METRICS is on; 404 otherwise)', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, '404': error('metrics are off') } } },
+    '/metrics': { get: { summary: 'Prometheus metrics: here only with SIGNPOST_METRICS_TOKEN (Authorization: Bearer <token>); without one they are on a loopback port instead (404 here)', responses: { '200': { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, '401': error('no or wrong metrics token'), '404': error('metrics are off, or served on the loopback port') } } },
     '/openapi.json': { get: { summary: 'this document', responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
     '/files/{key}': {
       parameters: [key],
       get: {
-        summary: 'download (redirect); ?download, ?download=name, ?inline set Content-Disposition; ?share=token opens a share link',
+        summary:
+          'download (redirect); storage answers with the signed type of a passive extension (pdf, png, txt, …), any other key as an attachment (unless the rule says inlineActive); ?download, ?download=name, ?inline set Content-Disposition; ?share=token opens a share link',
         parameters: [
-          flag('download', 'attachment; optional file name'),
-          flag('inline', 'inline for passive types only'),
+          flag('download', 'attachment; optional file name (no control or bidi characters, at most 255 characters, keeps the file\'s extension unless the rule says renameDownloads; on a share link, the name the link was made with)'),
+          flag('inline', 'inline for passive types only; others are attachments unless the rule says inlineActive'),
           flag('share', 'a share-link token (no credentials needed)'),
           { name: 'uploadId', in: 'query', required: false, description: 'multipart: list the uploaded parts, or with parts=A-B (and X-Upload-Length) more part URLs', schema: { type: 'string' } },
           { name: 'parts', in: 'query', required: false, description: 'multipart: a range of part numbers, e.g. 1001-2000', schema: { type: 'string' } },
         ],
-        responses: { '200': { description: 'multipart parts or part URLs', ...json({ type: 'object' }) }, '307': redirect, ...denied, '404': error('no such upload'), '410': error('share link expired') },
+        responses: {
+          '200': { description: 'multipart parts or part URLs', ...json({ type: 'object' }) },
+          '307': redirect,
+          ...denied,
+          '400': error('invalid key or parameters; invalid_download_name, download_name_extension'),
+          '404': error('no such upload'),
+          '410': error('share link expired'),
+        },
       },
       head: { summary: 'metadata (redirect)', parameters: [flag('share', 'a share-link token')], responses: { '307': redirect, ...denied } },
       put: {
@@ -59,6 +69,7 @@ export const OPENAPI = {
           '200': { description: "streamed to storage: storage's answer (its status, ETag and body are passed on)" },
           '307': redirect,
           ...denied,
+          '400': error('invalid key or headers; invalid_content_type (Content-Type must be exactly one RFC 9110 media type: no comma, well-formed parameters), duplicate_header'),
           '408': error('the body stopped moving or took too long'),
           '411': error('Content-Length required'),
           '413': error('too large'),
@@ -74,29 +85,35 @@ export const OPENAPI = {
       },
       options: { summary: 'allowed methods / CORS preflight', responses: { '204': { description: 'Allow header' } } },
       post: {
-        summary: '?upload: an upload ticket (X-Upload-Length or JSON {size, contentType?, createOnly?}); ?share: a share link (?ttl= or JSON {ttl})',
+        summary: '?upload: an upload ticket (X-Upload-Length or JSON {size, contentType?, createOnly?}); ?url[=get|head|put]: one URL for a third party (JSON {ttl?, contentType?, createOnly?}); ?share: a share link (?ttl=, ?download=name, or JSON {ttl, download})',
         parameters: [
           flag('upload', 'ask for an upload ticket'),
           flag('share', 'create a share link'),
+          flag('url', 'a URL ticket for a third party: get (default; needs read), head (read) or put (write; unknown size, only where the rule has no maxSize: 411 otherwise); ?ttl= shortens it'),
           flag('uploads', 'multipart: create an upload (X-Upload-Length) and get its part URLs'),
           { name: 'uploadId', in: 'query', required: false, description: 'multipart: complete the upload with JSON {parts: [{partNumber, etag}]}', schema: { type: 'string' } },
-          { name: 'ttl', in: 'query', required: false, description: 'share link lifetime, seconds (default 86400, at most 604800)', schema: { type: 'integer' } },
+          { name: 'ttl', in: 'query', required: false, description: 'share link lifetime, seconds (default 86400, at most 604800); with ?url: the URL\'s lifetime, at most the rule\'s ttl or SIGNPOST_URL_TTL', schema: { type: 'integer' } },
+          flag('download', 'share: the link downloads the file, under this name if given (covered by the link\'s signature; keeps the extension unless the rule says renameDownloads)'),
           { name: 'X-Upload-Length', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } },
-          { name: 'X-Upload-Content-Type', in: 'header', required: false, schema: { type: 'string' } },
+          { name: 'X-Upload-Content-Type', in: 'header', required: false, description: 'exactly one RFC 9110 media type, sent once; signed as given', schema: { type: 'string' } },
         ],
-        requestBody: { required: false, ...json({ oneOf: [{ $ref: '#/components/schemas/TicketRequest' }, { type: 'object', properties: { ttl: { type: 'integer' } } }] }) },
+        requestBody: {
+          required: false,
+          ...json({ oneOf: [{ $ref: '#/components/schemas/TicketRequest' }, { type: 'object', additionalProperties: false, properties: { ttl: { type: 'integer' }, download: { type: 'string' } } }, { $ref: '#/components/schemas/UrlTicketRequest' }] }),
+        },
         responses: {
           '200': {
             description: 'the ticket (or, with Accept: text/plain, its URL), or the share link',
             content: {
-              'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Ticket' }, { $ref: '#/components/schemas/ShareLink' }] } },
+              'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Ticket' }, { $ref: '#/components/schemas/ShareLink' }, { $ref: '#/components/schemas/UrlTicket' }] } },
               'text/plain': { schema: { type: 'string', format: 'uri' } },
             },
           },
           ...denied,
+          '400': error('invalid key or parameters; invalid_content_type, duplicate_header, invalid_download_name, download_name_extension'),
           '201': { description: 'multipart upload created: {uploadId, partSize, parts: [{partNumber, size, url, etag?}], expiresAt, next?}; a part with etag (Azure) gets no ETag from storage: send that one back', ...json({ type: 'object' }) },
-          '405': error('POST needs ?upload, ?share, ?uploads or ?uploadId'),
-          '411': error('no size given'),
+          '405': error('POST needs ?upload, ?url, ?share, ?uploads or ?uploadId'),
+          '411': error('no size given (?upload); size_required: ?url=put where the rule has a maxSize'),
           '413': error('too large'),
           '415': error('type not allowed'),
           '428': error('create-only path'),
@@ -105,6 +122,8 @@ export const OPENAPI = {
     },
     '/files/': { get: { summary: 'list the mount root', parameters: listQuery, responses: listResponses } },
     '/files/{folder}/': { parameters: [folder], get: { summary: 'list a folder (needs `list` on the folder key without its trailing slash)', parameters: listQuery, responses: listResponses } },
+    ...LFS_PATHS,
+    ...UPPY_OPENAPI_PATHS,
   },
   components: {
     schemas: {
@@ -121,7 +140,26 @@ export const OPENAPI = {
           expiresAt: { type: 'string', format: 'date-time' },
         },
       },
-      ShareLink: { type: 'object', required: ['path', 'expiresAt'], properties: { url: { type: 'string', format: 'uri' }, path: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } },
+      UrlTicketRequest: { type: 'object', additionalProperties: false, properties: { ttl: { type: 'integer', minimum: 1 }, contentType: { type: 'string' }, createOnly: { type: 'boolean' } } },
+      UrlTicket: {
+        type: 'object',
+        required: ['method', 'url', 'headers', 'expiresAt'],
+        properties: {
+          method: { enum: ['GET', 'HEAD', 'PUT'] },
+          url: { type: 'string', format: 'uri' },
+          headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'send these as they are (signed, or required by the backend)' },
+          expiresAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      ShareLink: {
+        type: 'object',
+        required: ['path', 'expiresAt'],
+        properties: {
+          url: { type: 'string', format: 'uri', description: 'on the configured public URL (SIGNPOST_PUBLIC_URL), else the listening address; absent when neither is known. Never from Host.' },
+          path: { type: 'string' },
+          expiresAt: { type: 'string', format: 'date-time' },
+        },
+      },
       Listing: {
         type: 'object',
         required: ['prefix', 'entries', 'folders', 'cursor'],
@@ -135,6 +173,7 @@ export const OPENAPI = {
           cursor: { type: ['string', 'null'] },
         },
       },
+      ...LFS_SCHEMAS,
     },
   },
 } as const;

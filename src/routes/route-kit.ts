@@ -8,14 +8,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BodyUploads } from '../body-uploads/plan';
 import { DEFAULT_BODY_PACE, watchBodyPace } from '../http/body-pace';
 import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
+import type { CallerLimits } from '../http/caller-limits';
 import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupportedMediaType } from '../http/errors';
 import type { Metrics } from '../http/metrics';
-import { tooManyRequests, type RateLimiter } from '../http/rate-limit';
 import { facts } from '../http/request-log';
+import type { PublicUrl } from '../http/public-url';
 import { keyFromPath } from '../keys/object-key';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
 import type { ShareSigner } from '../share/tokens';
+import type { CursorSealer } from './listing-cursor';
 import type { Mount } from '../storage/mount';
 import { withCredentials } from '../storage/storage-call';
 import type { PresignedRequest, PresignInput } from '../storage/types';
@@ -27,8 +29,12 @@ export interface RouteContext {
   readonly urlTtl: number;
   readonly now: () => Date;
   readonly share: ShareSigner;
-  /** Optional per-caller limits: per principal, or per client address for anonymous callers. */
-  readonly rateLimit?: RateLimiter;
+  /** Seals and opens listing cursors (listing-cursor.ts). */
+  readonly cursors: CursorSealer;
+  /** Optional per-caller limits (caller-limits.ts); `authenticate` already applies them. */
+  readonly limits?: CallerLimits;
+  /** The base URL clients reach the gateway at (scheme://host[:port][/path], no trailing "/"), when known: src/http/public-url.ts. */
+  readonly publicUrl: PublicUrl;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
   readonly metrics?: Metrics;
   /** What PUT bodies sent without `Expect: 100-continue` get (body-uploads/plan.ts). */
@@ -46,16 +52,26 @@ export interface Allowed {
 
 /** Authenticates and decides `action` on `key`; throws 401 (anonymous) or 403 when denied. */
 export async function authorize(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: Action, key: string): Promise<Allowed> {
-  const f = facts(res);
-  f.action = action;
+  facts(res).action = action;
   const at = ctx.now();
   const principal = await ctx.authenticate(req, at);
+  return authorizeAs(ctx, res, principal, at, action, key);
+}
+
+/**
+ * `authorize` for a caller already identified (by `ctx.authenticate`, or by a signed Uppy
+ * session through `ctx.limits.verify`, so rate limits have been applied either way).
+ */
+export function authorizeAs(ctx: RouteContext, res: ServerResponse, principal: Principal, at: Date, action: Action, key: string): Allowed {
+  const f = facts(res);
+  f.action = action;
   f.principal = describePrincipal(principal);
-  if (ctx.rateLimit) {
-    const caller = principal.kind === 'anonymous' ? `ip:${req.socket.remoteAddress ?? ''}` : `${principal.via}:${principal.subject}`;
-    const wait = ctx.rateLimit.take(caller, at.getTime());
-    if (wait > 0) throw tooManyRequests(wait);
-  }
+  return { principal, constraints: allowed(ctx, res, principal, action, key), at };
+}
+
+/** Decides `action` on `key` for a principal already identified; throws 401/403 when denied. */
+export function allowed(ctx: RouteContext, res: ServerResponse, principal: Principal, action: Action, key: string): Constraints {
+  const f = facts(res);
   let decision: Decision;
   if (ctx.metrics) {
     const started = performance.now();
@@ -70,7 +86,7 @@ export async function authorize(ctx: RouteContext, req: IncomingMessage, res: Se
     if (principal.kind === 'anonymous') throw unauthorized('credentials required', CHALLENGE);
     throw forbidden();
   }
-  return { principal, constraints: decision.constraints, at };
+  return decision.constraints;
 }
 
 /** The URL lifetime for an allow: the rule's ttl or the default, never past SigV4's 7 days. */
@@ -129,12 +145,12 @@ export const MAX_JSON_BODY_BYTES = 4096;
  * `100 Continue` first when the client waits for it (the server's checkContinue listener
  * leaves that to the handler). Returns undefined when the request has no body.
  */
-export async function readSmallJson(req: IncomingMessage, res: ServerResponse, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
+export async function readSmallJson(req: IncomingMessage, res: ServerResponse, limit = MAX_JSON_BODY_BYTES, types: readonly string[] = ['application/json']): Promise<unknown> {
   const length = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (!chunked && (length === undefined || length === '0')) return undefined;
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') throw unsupportedMediaType('the request body must be application/json');
+  if (!types.includes(type)) throw unsupportedMediaType(`the request body must be ${types.join(' or ')}`);
   if (length !== undefined && Number(length) > limit) throw payloadTooLarge(`the JSON body is limited to ${limit} bytes`);
   if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
   const chunks: Buffer[] = [];

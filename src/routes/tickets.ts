@@ -13,7 +13,8 @@
  * (content-type, if-none-match, a backend's required headers); the body must be exactly N bytes.
  * With `Accept: text/plain` the answer is the URL alone (plus a newline), so
  *   curl --upload-file f "$(curl -s -X POST "$GW/files/k?upload" -H "X-Upload-Length: $(stat -c%s f)" -H 'Accept: text/plain')"
- * works. The gateway never receives the file itself.
+ * works. The gateway never receives the file itself. The content type is read like a PUT's
+ * Content-Type (one RFC 9110 media type, sent once) and signed exactly as given.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnwantedBody } from '../http/discard-body';
@@ -21,7 +22,7 @@ import { badRequest, lengthRequired } from '../http/errors';
 import { Actions } from '../policy/types';
 import type { Mount } from '../storage/mount';
 import { ObjectOperations } from '../storage/types';
-import { enforceUploadConstraints, readUploadHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
+import { enforceUploadConstraints, readUploadHeaders, refuseRepeatedHeaders, signedUploadFields, type UploadRequest } from './upload-headers';
 import { authorize, jsonObject, negotiate, objectKeyOf, presign, readSmallJson, sendBody, sendJson, urlLifetime, type RouteContext } from './route-kit';
 
 export async function uploadTicket(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, mount: Mount, rawKeyPath: string): Promise<void> {
@@ -51,11 +52,16 @@ async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Pro
   const h = req.headers;
   if (h['x-upload-length'] !== undefined) {
     discardUnwantedBody(req, res);
-    return readUploadHeaders({
-      'content-length': String(h['x-upload-length']),
-      ...(h['x-upload-content-type'] !== undefined && { 'content-type': String(h['x-upload-content-type']) }),
-      ...(h['if-none-match'] !== undefined && { 'if-none-match': h['if-none-match'] }),
-    });
+    refuseRepeatedHeaders(req, ['x-upload-content-type']);
+    return readUploadHeaders(
+      {
+        'content-length': String(h['x-upload-length']),
+        ...(h['x-upload-content-type'] !== undefined && { 'content-type': String(h['x-upload-content-type']) }),
+        ...(h['if-none-match'] !== undefined && { 'if-none-match': h['if-none-match'] }),
+      },
+      {},
+      'X-Upload-Content-Type',
+    );
   }
   const body = await readSmallJson(req, res);
   if (body === undefined) throw lengthRequired('say how large the upload is: the X-Upload-Length header, or a JSON body {"size": N}');
@@ -63,9 +69,13 @@ async function readTicketRequest(req: IncomingMessage, res: ServerResponse): Pro
   if (typeof o.size !== 'number' || !Number.isSafeInteger(o.size) || o.size < 0) throw badRequest('invalid_size', '"size" must be a non-negative integer (bytes)');
   if (o.contentType !== undefined && typeof o.contentType !== 'string') throw badRequest('invalid_content_type', '"contentType" must be a string');
   if (o.createOnly !== undefined && typeof o.createOnly !== 'boolean') throw badRequest('invalid_json', '"createOnly" must be a boolean');
-  return readUploadHeaders({
-    'content-length': String(o.size),
-    ...(o.contentType !== undefined && { 'content-type': o.contentType }),
-    ...(o.createOnly === true && { 'if-none-match': '*' }),
-  });
+  return readUploadHeaders(
+    {
+      'content-length': String(o.size),
+      ...(o.contentType !== undefined && { 'content-type': o.contentType }),
+      ...(o.createOnly === true && { 'if-none-match': '*' }),
+    },
+    {},
+    '"contentType"',
+  );
 }

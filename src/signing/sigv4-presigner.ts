@@ -121,7 +121,7 @@ export function createPresigner(target: S3Target): Presigner {
 }
 
 /** Derived keys change once a day per secret; deriving costs four HMACs, so keep the last few. */
-class SigningKeyCache {
+export class SigningKeyCache {
   private readonly keys = new Map<string, Buffer>();
   constructor(
     private readonly region: string,

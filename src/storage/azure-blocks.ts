@@ -5,7 +5,8 @@
  * Contract:
  * - Azure has no "create" call, so `create` makes the upload id itself: 20 random base64url
  *   characters, then `.` and the content type in base64url when there is one (the gateway stores
- *   nothing, and Put Block List is where Azure takes the blob's type). Block ids are
+ *   nothing, and Put Block List is where Azure takes the blob's type). The id comes back from
+ *   the client, so `contentTypeOf` lets Complete check that type against the policy again. Block ids are
  *   base64(`<random part>-<part number, 5 digits>`): one length for every upload, as Azure
  *   requires per blob, and tied to this upload so another upload's blocks are never committed.
  * - Part URLs are the blob's URL + `comp=block&blockid=…` + a `w` SAS (Azure and Azurite need `w`
@@ -21,6 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { parseMediaType } from '../content/media-type';
 import { HttpError } from '../http/errors';
 import type { BlobSigner } from './azure-backend';
 import type { MultipartBackend, StoredPart, UploadTarget } from './multipart';
@@ -36,7 +38,8 @@ export interface AzureBlocksOptions {
 
 const CALL_SAS_SECONDS = 60;
 const ID_RANDOM = /^[A-Za-z0-9_-]{20}$/;
-const CONTENT_TYPE = /^[\x21-\x7e][\x20-\x7e]{0,254}$/;
+/** The upload id carries the type to the Complete that stores it: one RFC 9110 media type, at most 255 characters. */
+const storableType = (value: string): boolean => value.length <= 255 && parseMediaType(value).ok;
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true, isArray: (name) => name === 'Block' });
 const KNOWN: KnownErrors = {
   InvalidBlockList: [400, 'invalid_part'],
@@ -56,7 +59,7 @@ export function parseUploadId(uploadId: string): { random: string; contentType?:
   const dot = uploadId.indexOf('.');
   const random = dot === -1 ? uploadId : uploadId.slice(0, dot);
   const contentType = dot === -1 ? undefined : Buffer.from(uploadId.slice(dot + 1), 'base64url').toString('latin1');
-  if (!ID_RANDOM.test(random) || (contentType !== undefined && !CONTENT_TYPE.test(contentType))) {
+  if (!ID_RANDOM.test(random) || (contentType !== undefined && !storableType(contentType))) {
     throw new HttpError(400, 'invalid_upload_id', 'uploadId is not one this mount issued');
   }
   return { random, ...(contentType !== undefined && { contentType }) };
@@ -103,9 +106,10 @@ export function createAzureBlocks(options: AzureBlocksOptions): MultipartBackend
 
   return {
     partUrlsMayOverwrite: true,
+    contentTypeOf: (uploadId) => parseUploadId(uploadId).contentType,
     create(t) {
       const random = randomBytes(15).toString('base64url');
-      if (t.contentType !== undefined && !CONTENT_TYPE.test(t.contentType)) return Promise.reject(new HttpError(400, 'invalid_content_type', 'the content type cannot be stored'));
+      if (t.contentType !== undefined && !storableType(t.contentType)) return Promise.reject(new HttpError(400, 'invalid_content_type', 'the content type cannot be stored'));
       return Promise.resolve({ uploadId: t.contentType === undefined ? random : `${random}.${Buffer.from(t.contentType, 'latin1').toString('base64url')}` });
     },
     async partUrls(t) {

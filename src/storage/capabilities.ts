@@ -77,3 +77,23 @@ export function mayMatchUnder(pattern: string, prefix: string): boolean {
   // An all-literal pattern no longer than the prefix names the prefix's folder itself, never a key below it.
   return !(parsed.pattern.rest.length === 0 && literal.length <= prefixSegments.length);
 }
+
+/**
+ * Content binding, beyond the policy constraints: does a mount's storage verify a signed
+ * `x-amz-checksum-sha256` (PresignInput.checksumSha256), so an upload URL accepts exactly one
+ * body? Routes that promise content-bound uploads (the Git LFS server, checksum tickets) ask here
+ * rather than trusting that signing the header is enough: Ceph RGW 16 signs it happily and then
+ * stores any bytes (test/e2e/lfs-rgw.test.ts measures that).
+ */
+export function bindsContent(backend: Pick<StorageBackend, 'checksumSha256'>): boolean {
+  return backend.checksumSha256 === true;
+}
+
+/**
+ * The default for an S3-compatible backend when the config does not say (`checksumSha256`):
+ * AWS S3 itself (no endpoint) verifies the header; any other endpoint is not trusted to, since
+ * RGW 16 ignores it and an unknown store might refuse the header outright.
+ */
+export function defaultS3ChecksumSha256(endpoint: string | undefined): boolean {
+  return endpoint === undefined;
+}

@@ -49,14 +49,18 @@ async function s3Backend(name: string, config: Extract<BackendConfig, { kind: 's
   } else {
     provider = await deps.defaultS3Credentials();
   }
-  const { region, endpoint, forcePathStyle } = config;
+  const { region, endpoint, forcePathStyle, checksumSha256 } = config;
   const gcs = endpoint !== undefined && isGoogleCloudStorage(endpoint);
   return createS3Backend({
     region,
     forcePathStyle,
     credentials: refreshingCredentials(provider),
     ...(endpoint !== undefined && { endpoint }),
-    ...(gcs && { kind: 'gcs', storageEnforces: GCS_STORAGE_ENFORCES }),
+    ...(checksumSha256 !== undefined && { checksumSha256 }),
+    // GCS's XML API has no SHA-256 check on upload (x-goog-hash carries MD5/CRC32C only), and its
+    // POST policies use their own x-goog-* fields (untested here with x-amz-*): both off.
+    // GCS's XML API has no SHA-256 check on upload (x-goog-hash carries MD5/CRC32C only).
+    ...(gcs && { kind: 'gcs', storageEnforces: GCS_STORAGE_ENFORCES, checksumSha256: false, postPolicies: false }),
   });
 }
 

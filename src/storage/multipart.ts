@@ -23,7 +23,12 @@ export interface PartSpec {
 export interface StoredPart extends PartSpec {
   readonly etag: string;
 }
-export interface PartUrl extends PartSpec {
+/** A part to sign: with its exact size (signed, storage refuses any other), or without (any size up to S3's 5 GiB). */
+export interface PartRequest {
+  readonly partNumber: number;
+  readonly size?: number;
+}
+export interface PartUrl extends PartRequest {
   readonly url: string;
   /**
    * Present when storage answers a part PUT without an ETag (Azure's Put Block): the value the
@@ -38,8 +43,14 @@ export interface MultipartBackend {
    * not bound to Put Block), so create-only uploads in parts are refused rather than weakened.
    */
   readonly partUrlsMayOverwrite?: boolean;
+  /**
+   * Present when the upload id itself carries the content type that Complete will store (Azure):
+   * that type (undefined: none). The id is the client's to send back, so Complete checks it
+   * against the policy again; S3 stores the type at create, where the gateway checked it.
+   */
+  contentTypeOf?(uploadId: string): string | undefined;
   create(input: UploadTarget & { readonly contentType?: string }): Promise<{ uploadId: string }>;
-  partUrls(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly PartSpec[]; readonly expiresIn: number }): Promise<{ urls: PartUrl[]; expiresAt: Date }>;
+  partUrls(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly PartRequest[]; readonly expiresIn: number }): Promise<{ urls: PartUrl[]; expiresAt: Date }>;
   /** Every uploaded part, in part-number order. */
   listParts(input: UploadTarget & { readonly uploadId: string }): Promise<StoredPart[]>;
   complete(input: UploadTarget & { readonly uploadId: string; readonly parts: readonly { partNumber: number; etag: string }[]; readonly createOnly?: boolean }): Promise<{ etag: string }>;

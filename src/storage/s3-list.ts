@@ -17,6 +17,7 @@ import type { ListInput, ListPage } from './types';
 
 export const DEFAULT_LIST_TIMEOUT_MS = 10_000;
 const URL_LIFETIME_SECONDS = 60;
+const STALE_TOKEN = { InvalidArgument: [400, 'invalid_cursor'] } as const;
 
 const parser = new XMLParser({
   ignoreAttributes: true,
@@ -44,7 +45,10 @@ export function createS3List(presign: Presigner, credentials: CredentialSource, 
     if (input.continuationToken !== undefined) query['continuation-token'] = input.continuationToken;
     const url = presign(creds, { method: 'GET', bucket: input.bucket, key: '', query, headers: {}, expiresIn, now: input.now });
 
-    const { text } = await storageCall('the listing', url, { method: 'GET', headers: {}, timeoutMs, fetch: doFetch }, {});
+    // The gateway only sends tokens it sealed (routes/listing-cursor.ts); one storage no longer
+    // accepts (a store that forgot it) is still the client's cursor to restart, not a 502.
+    const known = input.continuationToken === undefined ? {} : STALE_TOKEN;
+    const { text } = await storageCall('the listing', url, { method: 'GET', headers: {}, timeoutMs, fetch: doFetch }, known);
     return parseListing(text);
   };
 }

@@ -2,7 +2,7 @@
  * S3 multipart uploads behind the multipart seam (multipart.ts): AWS, Ceph RGW, the embedded store.
  *
  * Contract: `partUrls` only signs (UploadPart PUTs with `partNumber` + `uploadId`, each part's
- * Content-Length signed, so storage refuses a body of any other size). The other four are the gateway's own requests to storage: CreateMultipartUpload
+ * Content-Length signed when its size is given, so storage refuses a body of any other size). The other four are the gateway's own requests to storage: CreateMultipartUpload
  * (`POST ?uploads`, Content-Type and nothing else signed), ListParts (`GET ?uploadId`, all pages),
  * CompleteMultipartUpload (`POST ?uploadId`, XML body; `If-None-Match: *` signed for create-only)
  * and AbortMultipartUpload (`DELETE ?uploadId`). They are signed with the direct SigV4 query
@@ -70,7 +70,7 @@ export function createS3Multipart(options: S3MultipartOptions): MultipartBackend
       const expiresIn = signableSeconds(c, t.now, t.expiresIn);
       const urls = t.parts.map((p) => ({
         ...p,
-        url: presign(c, { method: 'PUT', bucket: t.bucket, key: t.key, query: { partNumber: String(p.partNumber), uploadId: t.uploadId }, headers: { 'content-length': String(p.size) }, expiresIn, now: t.now }),
+        url: presign(c, { method: 'PUT', bucket: t.bucket, key: t.key, query: { partNumber: String(p.partNumber), uploadId: t.uploadId }, headers: p.size === undefined ? {} : { 'content-length': String(p.size) }, expiresIn, now: t.now }),
       }));
       return { urls, expiresAt: new Date(t.now.getTime() + expiresIn * 1000) };
     },

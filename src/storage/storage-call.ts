@@ -16,7 +16,10 @@ export interface StorageAnswer {
   readonly text: string;
 }
 
-/** Storage error code -> [HTTP status for the client, our error code]. */
+/**
+ * Storage error code -> [HTTP status for the client, our error code]. An answer without an
+ * `<Error>` body (a HEAD's 404) is looked up as `HTTP <status>`.
+ */
 export type KnownErrors = Readonly<Record<string, readonly [number, string]>>;
 
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -44,9 +47,10 @@ export async function storageCall(what: string, url: string, req: StorageRequest
   if (text.length > MAX_RESPONSE_BYTES) throw new HttpError(502, 'storage_error', `storage sent an oversized answer to ${what}`);
   const code = /<Error>[\s\S]*?<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(text)?.[1];
   if (res.status >= 300 || code !== undefined) {
-    const mapped = code === undefined ? undefined : known[code];
-    if (mapped) throw new HttpError(mapped[0], mapped[1], `storage refused ${what} (${code})`);
-    throw new HttpError(502, 'storage_error', `storage refused ${what} (${code ?? `HTTP ${res.status}`})`);
+    const entry = code ?? `HTTP ${res.status}`;
+    const mapped = Object.hasOwn(known, entry) ? known[entry] : undefined; // a code like "constructor" is no entry
+    if (mapped) throw new HttpError(mapped[0], mapped[1], `storage refused ${what} (${entry})`);
+    throw new HttpError(502, 'storage_error', `storage refused ${what} (${entry})`);
   }
   return { status: res.status, headers: res.headers, text };
 }

@@ -33,6 +33,14 @@ export interface PresignInput {
   readonly contentType?: string;
   /** PUT only: `If-None-Match: *` signed, so storage refuses to overwrite. */
   readonly createOnly?: boolean;
+  /**
+   * PUT only: the body's SHA-256 as base64 (32 raw bytes). Signed as `x-amz-checksum-sha256`
+   * where the backend's storage verifies it (`checksumSha256` below), so storage refuses any
+   * other bytes; ignored by backends whose storage cannot (see capabilities.ts `bindsContent`).
+   */
+  readonly checksumSha256?: string;
+  /** HEAD only (the gateway's own calls): ask storage for the checksums it keeps (`x-amz-checksum-mode: ENABLED`). */
+  readonly checksumMode?: boolean;
   /** GET only: storage sets these response headers (S3's response-content-* parameters). */
   readonly responseContentDisposition?: string;
   readonly responseContentType?: string;
@@ -59,6 +67,13 @@ export interface StorageBackend {
    * bound by them), so startup refuses rules that need them unless they say `enforce: gateway`.
    */
   readonly storageEnforces: ReadonlySet<ConstraintName>;
+  /**
+   * True when storage verifies a signed `x-amz-checksum-sha256` against an upload's body (a
+   * mismatch is refused and nothing is stored) and returns it on HEAD with checksum mode: AWS S3
+   * and the embedded store. Absent: the checksum is not signed (Ceph RGW 16 accepts any bytes
+   * under it, measured; GCS and Azure have no SHA-256 check). See capabilities.ts.
+   */
+  readonly checksumSha256?: boolean;
   /** Headers (lowercase name -> exact value) every upload must carry, e.g. Azure's `x-ms-blob-type`. */
   readonly requiredUploadHeaders?: Readonly<Record<string, string>>;
   presign(input: PresignInput): Promise<PresignedRequest>;
@@ -70,6 +85,32 @@ export interface StorageBackend {
   list?(input: ListInput): Promise<ListPage>;
   /** Optional: presigned multipart uploads (S3 family); absent answers the multipart routes with 501. */
   readonly multipart?: MultipartBackend;
+  /**
+   * Optional: an S3 POST Object form (browser uploads of a size not known in advance) whose
+   * signed policy makes storage enforce the exact key, the size range, the type and the expiry.
+   * Absent (Azure has no POST policy): routes that need it answer 501, never a weaker upload.
+   */
+  presignPost?(input: PresignPostInput): Promise<PresignedPost>;
+}
+
+export interface PresignPostInput {
+  readonly bucket: string;
+  /** The exact key; a key containing `${filename}` is refused (S3 would substitute it). */
+  readonly key: string;
+  readonly expiresIn: number;
+  readonly now: Date;
+  /** The largest file storage accepts (`content-length-range`, from 0). */
+  readonly maxSize: number;
+  /** Sent as the `Content-Type` field and required to be exactly that. */
+  readonly contentType?: string;
+}
+
+export interface PresignedPost {
+  /** The form's action (the bucket's URL). */
+  readonly url: string;
+  /** The fields to send before the file, in order. */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly expiresAt: Date;
 }
 
 /** One page of keys under `prefix`, grouped at `delimiter` (folders). */

@@ -49,13 +49,13 @@ export function authenticate(r: StoreRequest, cfg: AuthConfig): AuthResult {
   throw new S3Error('AccessDenied', 'Access Denied');
 }
 
-interface Scope {
+export interface Scope {
   readonly date: string;
   readonly region: string;
 }
 
 /** Checks the five-part credential against our one key pair and region. */
-function checkCredential(credential: string, amzDate: string, cfg: AuthConfig, code: string, what: string): Scope {
+export function checkCredential(credential: string, amzDate: string, cfg: AuthConfig, code: string, what: string): Scope {
   const parts = credential.split('/');
   if (parts.length !== 5) throw new S3Error(code, `Error parsing the ${what} parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
   const [akid, date, region, service, term] = parts as [string, string, string, string, string];

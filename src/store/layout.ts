@@ -23,6 +23,8 @@ export interface ObjectMeta {
   readonly contentType: string;
   /** Headers S3 stores and returns: content-disposition, cache-control, x-amz-meta-*, ... */
   readonly headers: Readonly<Record<string, string>>;
+  /** The x-amz-checksum-* the upload carried (verified against the body), returned on GET/HEAD with checksum mode. */
+  readonly checksum?: { readonly algorithm: 'crc32' | 'sha1' | 'sha256'; readonly value: string };
 }
 
 const MAGIC = Buffer.from('SPOBJv1\n', 'latin1');
@@ -47,7 +49,7 @@ export function objectPath(dataDir: string, bucket: string, key: string): string
 
 export function encodeTrailer(meta: ObjectMeta): Buffer {
   const json = Buffer.from(
-    JSON.stringify({ v: 1, b: meta.bucket, k: meta.key, s: meta.size, e: meta.etag, m: meta.mtime, t: meta.contentType, h: meta.headers }),
+    JSON.stringify({ v: 1, b: meta.bucket, k: meta.key, s: meta.size, e: meta.etag, m: meta.mtime, t: meta.contentType, h: meta.headers, ...(meta.checksum && { c: [meta.checksum.algorithm, meta.checksum.value] }) }),
     'utf8',
   );
   const tail = Buffer.alloc(TAIL);
@@ -58,6 +60,11 @@ export function encodeTrailer(meta: ObjectMeta): Buffer {
 
 function isStringRecord(v: unknown): v is Record<string, string> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+}
+
+/** A stored checksum: written by objects files since checksums are kept; absent in older ones. */
+function isChecksum(v: unknown): v is ['crc32' | 'sha1' | 'sha256', string] {
+  return Array.isArray(v) && v.length === 2 && ['crc32', 'sha1', 'sha256'].includes(v[0] as string) && typeof v[1] === 'string';
 }
 
 /** Reads and validates the trailer; throws if the file is not a complete object file. */
@@ -81,11 +88,13 @@ export async function readMeta(fh: FileHandle): Promise<ObjectMeta> {
     typeof m.e !== 'string' ||
     typeof m.m !== 'number' ||
     typeof m.t !== 'string' ||
-    !isStringRecord(m.h)
+    !isStringRecord(m.h) ||
+    (m.c !== undefined && !isChecksum(m.c))
   ) {
     throw new Error('object trailer is invalid');
   }
-  return { bucket: m.b, key: m.k, size: bodySize, etag: m.e, mtime: m.m, contentType: m.t, headers: m.h };
+  const checksum = m.c === undefined ? undefined : { algorithm: m.c[0], value: m.c[1] };
+  return { bucket: m.b, key: m.k, size: bodySize, etag: m.e, mtime: m.m, contentType: m.t, headers: m.h, ...(checksum && { checksum }) };
 }
 
 export interface OpenObject {

@@ -69,6 +69,11 @@ export async function getObject(repo: ObjectRepo, r: StoreRequest, res: ServerRe
     res.statusCode = range.kind === 'range' ? 206 : 200;
     if (range.kind === 'range') res.setHeader('Content-Range', `bytes ${start}-${end}/${meta.size}`);
     res.setHeader('Content-Length', end - start + 1);
+    // As S3: the kept checksum comes back only when asked for, and only for the whole object.
+    if (meta.checksum && range.kind === 'none' && r.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+      res.setHeader(`x-amz-checksum-${meta.checksum.algorithm}`, meta.checksum.value);
+      res.setHeader('x-amz-checksum-type', 'FULL_OBJECT');
+    }
     if (headOnly || end < start) {
       res.end();
       return;
@@ -93,7 +98,8 @@ export async function putObject(repo: ObjectRepo, limiter: UploadLimiter, r: Sto
   // 100 Continue only now: every refusal above (and a full house: 503 SlowDown) went out without the body.
   await limiter.receive(r.req, res, r.expectContinue, () =>
     writeTemp(tmp, requestBody(r.req), checks, (w) => {
-      meta = { bucket: r.bucket, key, size: w.size, etag: w.md5.toString('hex'), mtime, contentType, headers };
+      // writeTemp verified the body against checks.checksum before this runs: it is kept, as S3 does.
+      meta = { bucket: r.bucket, key, size: w.size, etag: w.md5.toString('hex'), mtime, contentType, headers, ...(checks.checksum && { checksum: checks.checksum }) };
       return encodeTrailer(meta);
     }, { ownedChunks: true }), // node's HTTP parser copies each body chunk into a buffer of its own
   );

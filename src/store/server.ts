@@ -14,6 +14,7 @@ import { preflight, sendError, setCommonHeaders } from './http';
 import type { StoreLimits, UploadLimiter } from './limits';
 import { multipartRoute } from './multipart';
 import { deleteObject, getObject, putObject } from './objects';
+import { isPostObject, postObject } from './post-object';
 import type { ObjectRepo } from './repo';
 import { type StoreRequest, newRequestId, parseRequest } from './request';
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from './sigv4';
@@ -102,6 +103,8 @@ export async function handle(ctx: ServerContext, req: IncomingMessage, res: Serv
     }
     const r = parseRequest(req, requestId, expectContinue);
     resource = r.path;
+    // A browser form upload carries its authorization in the form's signed policy, not the request.
+    if (isPostObject(r)) return await postObject(ctx, r, res);
     const auth = authenticate(r, ctx.auth);
     await route(ctx, r, auth, res);
   } catch (err) {

@@ -22,8 +22,10 @@ import { removeQuietly } from './layout';
 export type ChecksumAlgorithm = 'crc32' | 'sha1' | 'sha256';
 
 export interface BodyChecks {
-  /** Exact number of bytes the body must have. */
+  /** Exact number of bytes the body must have; with `minLength`, the most it may have. */
   readonly length: number;
+  /** A body of any size from this to `length` (a POST policy's content-length-range), not one exact size. */
+  readonly minLength?: number;
   /** Hex SHA-256 from a signed x-amz-content-sha256. */
   readonly sha256?: string;
   /** Base64 MD5 from Content-MD5. */
@@ -80,6 +82,11 @@ function verify(checks: BodyChecks, d: DigestValues): void {
       throw new S3Error('BadDigest', `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
     }
   }
+}
+
+function tooLong(checks: BodyChecks): S3Error {
+  if (checks.minLength === undefined) return new S3Error('InvalidRequest', 'The request body is longer than its Content-Length.');
+  return new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { extra: { MaxSizeAllowed: String(checks.length) } });
 }
 
 function hasherFor(checks: BodyChecks, opts: WriteOptions): BodyHasher | undefined {
@@ -139,12 +146,15 @@ export async function writeTemp(
     };
     for await (const chunk of source) {
       size += chunk.length;
-      if (size > checks.length) throw new S3Error('InvalidRequest', 'The request body is longer than its Content-Length.');
+      if (size > checks.length) throw tooLong(checks);
       pending.push(chunk);
       pendingBytes += chunk.length;
       if (pendingBytes >= FLUSH_BYTES || pending.length >= 256) await flush();
     }
-    if (size !== checks.length) {
+    if (checks.minLength !== undefined && size < checks.minLength) {
+      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { extra: { ProposedSize: String(size), MinSizeAllowed: String(checks.minLength) } });
+    }
+    if (checks.minLength === undefined && size !== checks.length) {
       throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
     }
     if (pendingBytes > 0) await flush();

@@ -59,12 +59,17 @@ export function bodyChecks(r: StoreRequest, auth: AuthResult, maxBytes: number):
 
 /** The metadata S3 keeps from a PUT (or CreateMultipartUpload) request. */
 export function storedHeaders(r: StoreRequest): { contentType: string; headers: Record<string, string> } {
-  const headers: Record<string, string> = {};
-  let metaBytes = 0;
   // From headers, and from the query: a presigner hoists x-amz-meta-* into signed parameters.
   const raw = r.req.rawHeaders;
   const pairs: [string, string][] = r.params.map((p) => [p.name, p.value]);
   for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
+  return { contentType: r.header('content-type') ?? DEFAULT_CONTENT_TYPE, headers: storedMetadata(pairs, (name) => r.header(name)) };
+}
+
+/** x-amz-meta-* from (name, value) pairs (at most 2 KB, repeated names joined) and the standard headers S3 stores. */
+export function storedMetadata(pairs: Iterable<readonly [string, string]>, standard: (name: string) => string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  let metaBytes = 0;
   for (const [rawName, value] of pairs) {
     const name = rawName.toLowerCase();
     if (!name.startsWith('x-amz-meta-')) continue;
@@ -78,10 +83,16 @@ export function storedHeaders(r: StoreRequest): { contentType: string; headers: 
   }
   if (metaBytes > MAX_USER_META_BYTES) throw new S3Error('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.');
   for (const name of STORED_HEADERS) {
-    const v = r.header(name);
-    if (v !== undefined) headers[name] = v;
+    const v = standard(name);
+    if (v === undefined) continue;
+    try {
+      validateHeaderValue(name, v);
+    } catch {
+      throw new S3Error('InvalidArgument', `Invalid value for ${name}.`);
+    }
+    headers[name] = v;
   }
-  return { contentType: r.header('content-type') ?? DEFAULT_CONTENT_TYPE, headers };
+  return headers;
 }
 
 /** If-None-Match: * (create only) or If-Match (replace only that version), as S3 conditional writes. */

@@ -5,10 +5,10 @@ const HASH = 'a'.repeat(64);
 
 describe('auth config', () => {
   it('fills defaults', () => {
-    const r = parseAuthConfig({ apiKeys: [{ hash: HASH, subject: 'ci' }], jwt: { hs256Secret: SECRET } });
+    const r = parseAuthConfig({ apiKeys: [{ hash: HASH, subject: 'ci' }], jwt: { hs256Secret: SECRET, subjectNamespace: 'idp' } });
     expect(r.ok && r.config).toEqual({
       apiKeys: [{ hash: HASH, subject: 'ci', groups: [] }],
-      jwt: { hs256Secret: SECRET, subjectClaim: 'sub', groupsClaim: 'groups', clockToleranceSeconds: 30, cache: { maxEntries: 1000, ttlSeconds: 60 } },
+      jwt: { hs256Secret: SECRET, subjectNamespace: 'idp', subjectClaim: 'sub', groupsClaim: 'groups', clockToleranceSeconds: 30, cache: { maxEntries: 1000, ttlSeconds: 60 } },
     });
   });
 

@@ -130,11 +130,11 @@ describe('RS256 and ES256 tokens from a JWKS file', () => {
 describe('one authenticator, every credential', () => {
   it('handles anonymous, API keys over Bearer and Basic, and JWTs side by side', async () => {
     const { key, entry } = createApiKey({ subject: 'ci', groups: ['deploy'] });
-    const a = createAuthenticator({ apiKeys: [entry], jwt: jwtConfig });
+    const a = createAuthenticator({ apiKeys: [entry], jwt: { ...jwtConfig, subjectNamespace: 'idp' } });
     expect(await a(undefined, NOW)).toEqual({ ok: true, principal: { kind: 'anonymous' } });
     expect(await a(`Bearer ${key}`, NOW)).toMatchObject({ ok: true, principal: { subject: 'ci', via: 'api-key' } });
     expect(await a(`Basic ${Buffer.from(`:${key}`).toString('base64')}`, NOW)).toMatchObject({ ok: true, principal: { subject: 'ci' } });
-    expect(await a(`Bearer ${await mint()}`, NOW)).toMatchObject({ ok: true, principal: { subject: 'alice', via: 'jwt' } });
+    expect(await a(`Bearer ${await mint()}`, NOW)).toMatchObject({ ok: true, principal: { subject: 'idp:alice', via: 'jwt' } });
     const unknown = createApiKey({ subject: 'x' }).key;
     const r = await a(`Bearer ${unknown}`, NOW);
     expect(r).toEqual({ ok: false, reason: 'invalid', message: 'unknown API key' });

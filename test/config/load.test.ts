@@ -17,8 +17,18 @@ describe('loadConfig', () => {
       corsOrigins: [],
       shutdownGrace: 10,
       metrics: false,
+      lfs: {},
+      features: { multipart: true, listing: true, share: true, web: true },
       bodyUploads: { mode: 'stream', maxBytes: 5 * 1024 ** 3, concurrency: 16, timeoutSeconds: 3600 },
     });
+  });
+
+  it('features: all on unless turned off one by one; SIGNPOST_PUBLIC_URL is a base URL', () => {
+    expect(loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"listing":false}}').features).toEqual({ multipart: true, listing: false, share: true, web: true });
+    expect(() => loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => '{"features":{"upload":false}}')).toThrow(/features: Unrecognized key/);
+    expect(loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com' }).publicUrl).toBe('https://files.example.com');
+    expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'ftp://files.example.com' })).toThrow(/SIGNPOST_PUBLIC_URL \(publicUrl\)/);
+    expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com/?a=1' })).toThrow(/must not have a query/);
   });
 
   it.each([

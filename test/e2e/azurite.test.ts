@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Decide } from '../../src/policy/types';
 import { startServer, type RunningServer } from '../../src/server';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
-import { azureMountConfig, startAzurite, type Azurite } from '../support/azurite';
+import { azureMountConfig, flipFirstChar, startAzurite, withSasParam, type Azurite } from '../support/azurite';
 import { curl, curlStatus } from '../support/curl';
 import { memoryLogger } from '../support/memory-log';
 import { rawRequest } from '../support/raw-http';
@@ -127,8 +127,7 @@ describeWith('curl', 'apt-get install curl')('end to end with curl: Azure Blob (
 
     it('a tampered signature gets 403', async () => {
       const location = await locationFor('PUT', url(key), { 'Content-Length': '8' });
-      const tampered = location.replace(/(sig=)([A-Za-z0-9])/, (_m, p: string, c: string) => p + (c === 'A' ? 'B' : 'A'));
-      expect(tampered).not.toBe(location);
+      const tampered = withSasParam(location, 'sig', flipFirstChar);
       expect(await curlStatus([...BLOCK, '--upload-file', file('evil', 'tampered'), tampered])).toBe(403);
     });
 
@@ -188,6 +187,16 @@ describeWith('curl', 'apt-get install curl')('end to end with curl: Azure Blob (
     // Difference: Azure documents only bytes=N- and bytes=N-M (no suffix ranges); Azurite answers 500.
     expect(await curlStatus(['-L', '-H', 'Range: bytes=-100', u])).toBe(500);
     expect(await curlStatus(['-L', '-H', 'Range: bytes=1000-2000', u])).toBe(416);
+  });
+
+  it('a listing cursor the gateway did not hand out is a 400 here too, before the backend is asked (Azure listings are 501)', async () => {
+    const ask = async (query: string) => {
+      const res = await curl(['-w', '\n%{http_code}', `${running.url}/blobs/run/${query}`]);
+      const cut = res.stdout.lastIndexOf('\n');
+      return { status: Number(res.stdout.slice(cut + 1)), error: (JSON.parse(res.stdout.slice(0, cut)) as { error: string }).error };
+    };
+    for (const cursor of ['garbage', 'AAAA.AAAA', '2!1!MDAwMDA0IWJsb2Ih']) expect(await ask(`?cursor=${encodeURIComponent(cursor)}`)).toEqual({ status: 400, error: 'invalid_cursor' });
+    expect(await ask('')).toEqual({ status: 501, error: 'not_implemented' });
   });
 
   it('no log line carries a SAS signature, account key or presigned URL', () => {

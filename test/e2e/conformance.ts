@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { cp } from '../../src/cli/cp';
 import type { Decide } from '../../src/policy/types';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
-import { curl, curlStatus } from '../support/curl';
+import { curl, curlStatus, finalHeaders } from '../support/curl';
 import { startGateway, type S3Target, type TestGateway } from '../support/gateway';
 import { rawRequest } from '../support/raw-http';
 
@@ -267,9 +267,32 @@ export function conformanceSuite(target: StoreTarget): void {
       expect(html.stdout).toContain('f1.txt?download">f1.txt</a>');
     });
 
+    it('a listing cursor the gateway did not hand out is a 400 invalid_cursor (not a 502, not an empty page), logged as no error', async () => {
+      for (const name of ['a.txt', 'b.txt', 'c.txt']) expect(await curlStatus(['-L', '--upload-file', file(`cur-${name}`, name), url(`cursor/${name}`)])).toBe(200);
+      const list = async (folder: string, cursor: string): Promise<{ status: number; error?: string; entries?: { name: string }[] }> => {
+        const res = await curl(['-w', '\n%{http_code}', `${gw.url}/files/${runId}/${folder}/?limit=1&cursor=${encodeURIComponent(cursor)}`]);
+        const [text = '', status = ''] = [res.stdout.slice(0, res.stdout.lastIndexOf('\n')), res.stdout.slice(res.stdout.lastIndexOf('\n') + 1)];
+        return { status: Number(status), ...(JSON.parse(text) as { error?: string; entries?: { name: string }[] }) };
+      };
+      const first = JSON.parse((await curl([`${gw.url}/files/${runId}/cursor/?limit=1`])).stdout) as { cursor: string };
+      const errorsBefore = gw.logLines.filter((l) => /"level":(50|60)/.test(l)).length;
+      const garbage = [
+        'garbage',
+        'AAAA',
+        `${first.cursor.slice(0, -2)}${first.cursor.endsWith('AA') ? 'BB' : 'AA'}`,
+        Buffer.from(`k${runId}/cursor/a.txt`).toString('base64url'), // the embedded store's own token format
+        `${runId}/cursor/a.txt`, // a start-after marker, as Ceph RGW would take it
+      ];
+      for (const cursor of garbage) expect(await list('cursor', cursor)).toMatchObject({ status: 400, error: 'invalid_cursor' });
+      expect(await list('listing', first.cursor)).toMatchObject({ status: 400, error: 'invalid_cursor' }); // another folder's cursor
+      expect(gw.logLines.filter((l) => /"level":(50|60)/.test(l))).toHaveLength(errorsBefore);
+      const second = await list('cursor', first.cursor);
+      expect(second).toMatchObject({ status: 200, entries: [{ name: 'b.txt' }] });
+    });
+
     it('a non-ASCII download name comes back from storage as an RFC 6266 Content-Disposition', async () => {
-      expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.bin')])).toBe(200);
-      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.bin')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);
+      expect(await curlStatus(['-L', '--upload-file', file('dl', 'download me'), url('dl.txt')])).toBe(200);
+      const res = await curl(['-sS', '-L', '-D', '-', '-o', '/dev/null', `${url('dl.txt')}?download=${encodeURIComponent('Résumé 日本.txt')}`]);
       expect(res.stdout).toMatch(/\r\ncontent-disposition: attachment; filename="Resume __\.txt"; filename\*=UTF-8''R%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC\.txt\r\n/i);
     });
 
@@ -282,6 +305,56 @@ export function conformanceSuite(target: StoreTarget): void {
       expect(await curlStatus(['-L', link.url])).toBe(410);
       const token = link.path.split('share=')[1]!.split('.')[1]!;
       for (const line of gw.logLines) expect(line).not.toContain(token);
+    });
+  });
+
+  describe('what stored objects are served as (types, attachments, names)', () => {
+    it('the Content-Type bypass is refused end to end: nothing is stored', async () => {
+      const u = url('bypass.png');
+      const res = await curl(['-sS', '-L', '-w', '\n%{http_code}', '-H', 'Content-Type: image/png; x=1, text/html', '--upload-file', file('bypass', '<script>alert(1)</script>'), u]);
+      expect(res.stdout).toMatch(/"error":"invalid_content_type".*comma[^]*\n400$/);
+      expect(await curlStatus(['-L', u])).toBe(404);
+    });
+
+    it.each([
+      ['report.pdf', ['--upload-file'], 'binary/octet-stream', 'application/pdf'], // the README's way: no Content-Type
+      ['notes.txt', ['--upload-file'], 'binary/octet-stream', 'text/plain; charset=utf-8'],
+      ['photo.png', ['-X', 'PUT', '--data-binary'], 'application/x-www-form-urlencoded', 'image/png'],
+    ])('%s uploaded with curl %j (stored as %s) is served inline as %s', async (name, how, stored, type) => {
+      const u = url(`serve/${name}`);
+      const path = file(name, `bytes of ${name}`);
+      expect(await curlStatus(['-L', ...how, how.includes('--data-binary') ? `@${path}` : path, u])).toBe(200);
+      expect((await finalHeaders(u, ['-I']))['content-type']).toBe(stored); // HEAD: what storage holds
+      const h = await finalHeaders(u);
+      expect([h.status, h['content-type'], h['content-disposition']]).toEqual(['200', type, undefined]);
+    });
+
+    it('HTML downloads (attachment, stored type kept); a .png stored as text/html is still an image', async () => {
+      const html = url('serve/page.html');
+      expect(await curlStatus(['-L', '-H', 'Content-Type: text/html', '--upload-file', file('page', '<script>1</script>'), html])).toBe(200);
+      const h = await finalHeaders(html);
+      expect([h['content-type'], h['content-disposition']]).toEqual(['text/html', 'attachment; filename="page.html"']);
+      const fake = url('serve/fake.png');
+      expect(await curlStatus(['-L', '-H', 'Content-Type: text/html', '--upload-file', file('fake', '<script>1</script>'), fake])).toBe(200);
+      expect((await finalHeaders(fake))['content-type']).toBe('image/png');
+      expect((await finalHeaders(`${html}?inline`))['content-disposition']).toBe('attachment; filename="page.html"');
+    });
+
+    it('the overrides are signed: storage refuses a URL whose response-content-* was changed or removed', async () => {
+      const pdf = await locationFor('GET', url('serve/report.pdf'));
+      expect(await curlStatus([pdf])).toBe(200);
+      expect(await curlStatus([pdf.replace('response-content-type=application%2Fpdf', 'response-content-type=text%2Fhtml')])).toBe(403);
+      const html = await locationFor('GET', url('serve/page.html'));
+      expect(await curlStatus([html.replace(/&response-content-disposition=[^&]*/, '')])).toBe(403);
+    });
+
+    it('download names: the extension is kept, bidi controls refused; a named share link answers with its name', async () => {
+      expect(await curlStatus(['-L', `${url('serve/report.pdf')}?download=setup.exe`])).toBe(400);
+      expect(await curlStatus(['-L', `${url('serve/report.pdf')}?download=${encodeURIComponent('x\u202Efdp.exe')}`])).toBe(400);
+      const link = JSON.parse((await curl(['-X', 'POST', `${url('serve/report.pdf')}?share&download=${encodeURIComponent('Q3 résumé.pdf')}`])).stdout) as { url: string };
+      const h = await finalHeaders(link.url);
+      expect([h.status, h['content-type'], h['content-disposition']]).toEqual(['200', 'application/pdf', `attachment; filename="Q3 resume.pdf"; filename*=UTF-8''Q3%20r%C3%A9sum%C3%A9.pdf`]);
+      expect(await curlStatus(['-L', link.url.replace(/download=[^&]*$/, 'download=setup.exe')])).toBe(403);
     });
   });
 

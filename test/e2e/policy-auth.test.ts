@@ -25,6 +25,7 @@ const policy = {
     { id: 'archive', paths: 'archive/**', actions: ['write', 'read'], principals: 'group:staff', effect: 'allow', createOnly: true },
     { id: 'no-exe', paths: '**/*.exe', actions: ['write'], principals: '*', effect: 'deny' },
     { id: 'staff-public', paths: 'public/**', actions: ['write'], principals: 'group:staff', effect: 'allow' },
+    { id: 'alice-reports', paths: 'reports/**', actions: ['read', 'write'], principals: 'user:alice', effect: 'allow' },
   ],
 };
 
@@ -44,7 +45,7 @@ describeWith('curl', 'apt-get install curl')('policy and authentication through 
     dir = mkdtempSync(join(tmpdir(), 'signpost-policy-'));
     const config = {
       policy,
-      auth: { apiKeys: [alice.entry, partner.entry], jwt: { hs256Secret: SECRET, issuer: 'https://idp.test', audience: 'signpost' } },
+      auth: { apiKeys: [alice.entry, partner.entry], jwt: { hs256Secret: SECRET, issuer: 'https://idp.test', audience: 'signpost', subjectNamespace: 'idp' } },
     };
     writeFileSync(join(dir, 'signpost.yaml'), stringify(config));
     gw = await startGateway({ env: { SIGNPOST_CONFIG: join(dir, 'signpost.yaml') } });
@@ -108,11 +109,24 @@ describeWith('curl', 'apt-get install curl')('policy and authentication through 
   it('a JWT bearer token: valid works, expired is 401', async () => {
     const now = Math.floor(Date.now() / 1000);
     const good = await jwt('carol', now + 300);
-    expect(await curlStatus(['-H', `Authorization: Bearer ${good}`, '-L', '--upload-file', file('j', 'jwt'), u('home/carol/j.txt')])).toBe(200);
+    expect(await curlStatus(['-H', `Authorization: Bearer ${good}`, '-L', '--upload-file', file('j', 'jwt'), u('home/idp:carol/j.txt')])).toBe(200);
     const expired = await jwt('carol', now - 120);
-    const res = await curl(['-i', '-H', `Authorization: Bearer ${expired}`, u('home/carol/j.txt')]);
+    const res = await curl(['-i', '-H', `Authorization: Bearer ${expired}`, u('home/idp:carol/j.txt')]);
     expect(res.stdout).toMatch(/^HTTP\/1\.1 401/);
     expect(res.stdout).toMatch(/error="invalid_token"/);
+  });
+
+  it('a JWT with sub "alice" is not the API-key user alice: not her home, not her user:alice rule', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await curlStatus(['-u', `:${alice.key}`, '-L', '--upload-file', file('r', 'alice report'), u('reports/q1.txt')])).toBe(200);
+    const posing = ['-H', `Authorization: Bearer ${await jwt('alice', now + 300)}`];
+    expect(await curlStatus([...posing, u('home/alice/a.txt')])).toBe(403);
+    expect(await curlStatus([...posing, u('reports/q1.txt')])).toBe(403);
+    expect(await curlStatus([...posing, '-L', '--upload-file', file('r2', 'overwritten'), u('home/alice/a.txt')])).toBe(403);
+    // its own home is in its issuer's namespace; an API key may never be named into that namespace
+    expect(await curlStatus([...posing, '-L', '--upload-file', file('r3', 'jwt alice'), u('home/idp:alice/a.txt')])).toBe(200);
+    expect((await curl(['-u', `:${alice.key}`, '-L', u('home/alice/a.txt')])).stdout).toBe('alice data');
+    expect(await curlStatus(['-u', `:${alice.key}`, u('home/idp:alice/a.txt')])).toBe(403);
   });
 
   it('never logs a key or token', () => {

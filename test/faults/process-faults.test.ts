@@ -4,8 +4,8 @@
  *   the process exits 0, and new connections are refused;
  * - SIGTERM during an upload longer than the grace period: the process still exits 0, promptly,
  *   and the key holds no partial object;
- * - kill -9 in the middle of a 200 MB upload: after a restart on the same data directory, the
- *   key holds the previous whole version (never a partial body);
+ * - kill -9 in the middle of two 200 MB uploads: after a restart on the same data directory, a
+ *   key holds its previous whole version and a key that had none is absent (never a partial body);
  * - concurrent PUTs of different bodies to one key leave exactly one of the whole bodies.
  */
 import { execFileSync } from 'node:child_process';
@@ -105,7 +105,7 @@ describeWith('curl', 'apt-get install curl')('process faults', () => {
     await again.exited;
   });
 
-  it('kill -9 in the middle of a 200 MB upload leaves the previous whole version', async () => {
+  it('kill -9 in the middle of two 200 MB uploads leaves the previous whole version, and no object where there was none', async () => {
     const data = join(dir, 'killed');
     const srv = await start(data);
     const v1 = Buffer.from('version one, whole');
@@ -115,18 +115,26 @@ describeWith('curl', 'apt-get install curl')('process faults', () => {
 
     const big = join(dir, 'two-hundred-mb');
     writeFileSync(big, Buffer.alloc(200 * 1024 * 1024, 1));
-    // 200 MB at 100 MB/s: about 2 s; killed after ~0.8 s, i.e. mid-body.
-    const upload = curl(['-o', '/dev/null', '-w', '%{http_code}', '--limit-rate', '100M', '-L', '--upload-file', big, `${srv.url}/files/big.bin`]);
+    // Two uploads at once, over the old version and to a key that never had one: 200 MB at
+    // 50 MB/s is about 4 s each; killed after ~0.8 s, i.e. mid-body (checked below).
+    const upload = (key: string) => curl(['-o', '/dev/null', '-w', '%{http_code} %{size_upload}', '--limit-rate', '50M', '-L', '--upload-file', big, `${srv.url}/files/${key}`]);
+    const uploads = [upload('big.bin'), upload('fresh.bin')];
     await sleep(800);
     srv.child.kill('SIGKILL');
     expect(await srv.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    expect((await upload).stdout).not.toBe('200');
+    for (const u of uploads) {
+      const [status, sent] = (await u).stdout.split(' ');
+      expect(status).not.toBe('200');
+      // Killed mid-body: some bytes had gone to storage, not all of them.
+      expect(Number(sent)).toBeGreaterThan(0);
+      expect(Number(sent)).toBeLessThan(200 * 1024 * 1024);
+    }
     rmSync(big, { force: true });
 
     const again = await start(data);
     expect(await fetched(`${again.url}/files/big.bin`)).toBe(sha(v1));
-    // And a key that only ever had a killed upload does not exist at all.
-    expect(await fetched(`${again.url}/files/never.bin`)).toBe('status 404');
+    // And a key whose only upload was killed does not exist at all.
+    expect(await fetched(`${again.url}/files/fresh.bin`)).toBe('status 404');
     again.child.kill('SIGTERM');
     expect(await again.exited).toEqual({ code: 0, signal: null });
   });

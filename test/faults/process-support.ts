@@ -1,7 +1,8 @@
 /**
  * The real server as a child process (`node dist/cli.js serve`, built once by the caller with
  * `node scripts/build.mjs --quiet`): PORT=0 and SIGNPOST_STORE_PORT=0, addresses read from the
- * start-up banner on stderr.
+ * start-up banner on stderr. With SIGNPOST_BUCKET in `env` it serves that bucket (S3 mode) and
+ * `storeUrl` is the configured endpoint.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -17,8 +18,9 @@ export interface ServerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'serve'], {
+/** @param cli the built command (default dist/cli.js). */
+export function startServerProcess(dataDir: string, env: Record<string, string> = {}, cli = resolve(ROOT, 'dist/cli.js')): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [cli, 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', SIGNPOST_STORE_PORT: '0', SIGNPOST_DATA_DIR: dataDir, SIGNPOST_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -33,10 +35,10 @@ export function startServerProcess(dataDir: string, env: Record<string, string> 
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       err += d;
       const gw = /Signpost is listening on (http:\/\/\S+)/.exec(err);
-      const store = /embedded store at (http:\/\/\S+)/.exec(err);
-      if (gw?.[1] && store?.[1]) {
+      const store = env.SIGNPOST_BUCKET ? /storage: bucket (\S+)/.test(err) && (env.SIGNPOST_S3_ENDPOINT ?? '') : /embedded store at (http:\/\/\S+)/.exec(err)?.[1];
+      if (gw?.[1] && typeof store === 'string') {
         clearTimeout(timer);
-        resolveStart({ child, url: gw[1], storeUrl: store[1], stderr: () => err, exited });
+        resolveStart({ child, url: gw[1], storeUrl: store, stderr: () => err, exited });
       }
     });
     void exited.then(({ code, signal }) => {

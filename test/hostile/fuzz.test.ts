@@ -142,4 +142,34 @@ describe('fuzzing the app', () => {
     // The generators must reach the interesting part: some allowed redirects in every run set.
     if (RUNS >= 200) expect(redirects).toBeGreaterThan(0);
   });
+
+  // Targeted: every run sends callers at other users' homes (plus their own, as the control),
+  // so a variable that binds too much (`{sub}` matching any user) fails every run, not 3 in 7.
+  const USERS = ['alice', 'bob', 'carol', 'mallory'] as const;
+  const homeRequest = fc.record({
+    caller: fc.constantFrom(...USERS),
+    owner: fc.constantFrom(...USERS, 'alice2', 'ALICE', 'alice%2Fbob', '%61lice'),
+    method: fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE'),
+    tail: fc.array(segment.filter((s) => s !== ''), { minLength: 1, maxLength: 3 }).map((t) => t.join('/')),
+  });
+  const CROSS_RUNS = Math.max(100, Math.floor(RUNS / 3));
+
+  it(`a caller never gets a URL in another user's home, and does get one in their own (${CROSS_RUNS} runs)`, async () => {
+    let own = 0;
+    await fc.assert(
+      fc.asyncProperty(homeRequest, async ({ caller, owner, method: m, tail }) => {
+        last = undefined;
+        const headers = [`Authorization: Bearer sub:${caller}`, ...(m === 'PUT' ? ['Content-Length: 5'] : [])];
+        const res = await sendRaw(server.url, request(m, `/files/home/${owner}/${tail}`, headers, ''));
+        expect(res.status).toBeLessThan(500);
+        if (res.status !== 307) return;
+        // Spellings such as %61lice decode to the caller's own name: only the signed key counts.
+        expect(keyOfLocation(res.headers.location!).key.startsWith(`home/${caller}/`)).toBe(true);
+        own++;
+      }),
+      { numRuns: CROSS_RUNS, ...(SEED !== undefined && { seed: SEED }) },
+    );
+    // The control: the caller's own home does redirect, so the property is not vacuous.
+    expect(own).toBeGreaterThan(0);
+  });
 });

@@ -102,7 +102,7 @@ export async function startPolicyGateway(logLevel = 'info', extraEnv: Record<str
   const bob = createApiKey({ subject: 'bob' });
   const config = {
     policy: POLICY,
-    auth: { apiKeys: [alice.entry, bob.entry], jwt: { hs256Secret: HS256_SECRET, issuer: ISSUER, audience: AUDIENCE } },
+    auth: { apiKeys: [alice.entry, bob.entry], jwt: { hs256Secret: HS256_SECRET, issuer: ISSUER, audience: AUDIENCE, subjectNamespace: 'idp' } },
   };
   writeFileSync(join(dir, 'signpost.yaml'), stringify(config));
   const gw = await startGateway({ env: { SIGNPOST_CONFIG: join(dir, 'signpost.yaml'), ...extraEnv }, logLevel });

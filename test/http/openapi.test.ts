@@ -4,23 +4,26 @@
  * documented.
  */
 import request from 'supertest';
+import { createMetrics } from '../../src/http/metrics';
 import { createApp, EXPRESS_ROUTES } from '../../src/app';
+import { LFS_ROUTES } from '../../src/lfs/route';
 import { QUERY_ROUTES } from '../../src/routes/dispatch';
 import { FILE_METHODS } from '../../src/routes/files';
 import { OPENAPI } from '../../src/routes/openapi';
+import { UPPY_ROUTES } from '../../src/uppy/handler';
 import type { Mount } from '../../src/storage/mount';
 import type { StorageBackend } from '../../src/storage/types';
 import { memoryLogger } from '../support/memory-log';
 
 const backend: StorageBackend = {
   kind: 'fake',
-  storageEnforces: new Set(),
+  storageEnforces: new Set(['createOnly']), // with list: a backend that can keep LFS locks
   presign: (i) => Promise.resolve({ method: 'GET', url: `http://store.test/${i.key}`, headers: {}, expiresAt: new Date(i.now.getTime() + 1000) }),
   list: () => Promise.resolve({ objects: [], folders: [] }),
 };
 const mounts: Mount[] = [{ path: '/files', bucket: 'b', prefix: '', backend }];
 const { logger } = memoryLogger();
-const app = createApp({ mounts, logger, urlTtl: 300, metrics: true });
+const app = createApp({ mounts, logger, urlTtl: 300, metrics: createMetrics(), metricsToken: 't'.repeat(32) });
 
 const METHODS = ['get', 'head', 'put', 'delete', 'options', 'post'] as const;
 type Op = { parameters?: readonly { name: string; in: string }[] };
@@ -29,7 +32,7 @@ const documented = Object.entries(paths).flatMap(([path, item]) => METHODS.filte
 
 /** A concrete request for a documented operation: example path parameters, and the selecting query flag. */
 function target(path: string, method: string): string {
-  const concrete = path.replace('{key}', 'docs/a.txt').replace('{folder}', 'docs');
+  const concrete = path.replace('{key}', 'docs/a.txt').replace('{folder}', 'docs').replace('{repo}', 'acme/widgets').replace('{id}', 'not-a-lock-id');
   if (method === 'post') return `${concrete}?share`;
   return concrete;
 }
@@ -55,6 +58,17 @@ describe('the OpenAPI document', () => {
 
   it('every express route is documented', () => {
     for (const r of EXPRESS_ROUTES) expect(paths[r.path]?.[r.method.toLowerCase() as (typeof METHODS)[number]]).toBeDefined();
+  });
+
+  it('every Git LFS route is documented', () => {
+    const paths: Record<string, string> = { batch: '/lfs/{repo}/objects/batch', 'verify-object': '/lfs/{repo}/objects/verify', locks: '/lfs/{repo}/locks', 'verify-locks': '/lfs/{repo}/locks/verify', unlock: '/lfs/{repo}/locks/{id}/unlock' };
+    for (const [endpoint, methods] of Object.entries(LFS_ROUTES)) {
+      for (const m of Object.keys(methods)) expect(paths[endpoint] && (OPENAPI.paths as Record<string, Record<string, unknown>>)[paths[endpoint]]?.[m.toLowerCase()]).toBeDefined();
+    }
+  });
+
+  it('every Uppy route is documented', () => {
+    for (const r of UPPY_ROUTES) expect(paths[r.path]?.[r.method.toLowerCase() as (typeof METHODS)[number]]).toBeDefined();
   });
 
   it('every files method and every query-dispatched route is documented', () => {

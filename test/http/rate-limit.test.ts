@@ -26,6 +26,19 @@ describe('token bucket rate limiter', () => {
     expect([limiter.take('a', 60_000), limiter.take('a', 60_000), limiter.take('a', 60_000)]).toEqual([0, 0, 1]);
   });
 
+  it('a refund gives back one token, never above the burst', () => {
+    const limiter = createRateLimiter({ perSecond: 1, burst: 2 });
+    expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)]).toEqual([0, 0, 1]);
+    limiter.refund('a');
+    expect([limiter.take('a', 0), limiter.take('a', 0)]).toEqual([0, 1]);
+    limiter.refund('a');
+    limiter.refund('a');
+    limiter.refund('a');
+    expect([limiter.take('a', 0), limiter.take('a', 0), limiter.take('a', 0)]).toEqual([0, 0, 1]);
+    limiter.refund('never-seen'); // no bucket: nothing to give back, nothing created
+    expect(limiter.size).toBe(1);
+  });
+
   it('stays bounded, dropping the least recently used bucket', () => {
     const limiter = createRateLimiter({ perSecond: 1, burst: 1, maxKeys: 2 });
     limiter.take('a', 0);

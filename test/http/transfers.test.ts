@@ -9,7 +9,8 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import type { Authenticate } from '../../src/http/authenticate';
 import type { Decide, Principal } from '../../src/policy/types';
-import { contentDisposition } from '../../src/routes/downloads';
+import { contentDisposition } from '../../src/content/download-name';
+import { createCursorSealer } from '../../src/routes/listing-cursor';
 import { staticCredentials } from '../../src/signing/credentials';
 import { createPresigner } from '../../src/signing/sigv4-presigner';
 import type { Mount } from '../../src/storage/mount';
@@ -23,7 +24,7 @@ const NOW = new Date('2026-11-23T10:00:00Z');
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const SHARE_KEY = 'k'.repeat(40);
 
-function makeApp(options: { decide?: Decide; authenticate?: Authenticate; list?: StorageBackend['list']; now?: () => Date } = {}) {
+function makeApp(options: { decide?: Decide; authenticate?: Authenticate; list?: StorageBackend['list']; now?: () => Date; shareKey?: string; publicUrl?: string } = {}) {
   const s3 = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true, credentials: staticCredentials(CREDS) });
   const backend: StorageBackend = { ...s3, ...(options.list && { list: options.list }) };
   const mounts: Mount[] = [{ path: '/files', bucket: 'signpost', prefix: '', backend }];
@@ -33,9 +34,10 @@ function makeApp(options: { decide?: Decide; authenticate?: Authenticate; list?:
     logger: log.logger,
     urlTtl: 300,
     now: options.now ?? (() => NOW),
-    shareKey: SHARE_KEY,
+    shareKey: options.shareKey ?? SHARE_KEY,
     ...(options.decide && { decide: options.decide }),
     ...(options.authenticate && { authenticate: options.authenticate }),
+    ...(options.publicUrl !== undefined && { publicUrl: options.publicUrl }),
   });
   return { app, lines: log.lines };
 }
@@ -137,11 +139,11 @@ describe('downloads', () => {
   };
 
   it('?download -> attachment with the key\'s last segment', async () => {
-    expect(await disposition('/files/reports/q3.pdf?download')).toEqual({ d: 'attachment; filename="q3.pdf"', t: null });
+    expect(await disposition('/files/reports/q3.pdf?download')).toEqual({ d: 'attachment; filename="q3.pdf"', t: 'application/pdf' });
   });
 
   it('?download=name: non-ASCII gets an ASCII fallback and an RFC 5987 name', async () => {
-    const { d } = await disposition(`/files/a.bin?download=${encodeURIComponent('Résumé 日本.txt')}`);
+    const { d } = await disposition(`/files/a.txt?download=${encodeURIComponent('Résumé 日本.txt')}`);
     expect(d).toBe(`attachment; filename="Resume __.txt"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC.txt`);
   });
 
@@ -191,16 +193,58 @@ describe('listings', () => {
   });
 
   it('JSON: entries, folders, cursor; list decided on the folder key without its slash', async () => {
-    const res = await request(app).get('/files/reports/2026/?limit=2&cursor=abc');
+    const res = await request(app).get('/files/reports/2026/?limit=2');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       prefix: 'reports/2026/',
       entries: [{ name: '<b>&"x".txt', key: 'reports/2026/<b>&"x".txt', size: 3, lastModified: '2026-01-01T00:00:00.000Z', etag: '"e"' }],
       folders: [{ name: 'sub dir', prefix: 'reports/2026/sub dir/' }],
-      cursor: 'TOKEN/1',
+      cursor: expect.stringMatching(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/) as unknown,
     });
-    expect(calls).toEqual([{ bucket: 'signpost', prefix: 'reports/2026/', delimiter: '/', maxKeys: 2, continuationToken: 'abc', now: NOW }]);
-    expect(seen).toEqual(['list reports/2026']);
+    // The cursor is the gateway's seal of storage's token: storage gets its own token back.
+    const next = await request(app).get(`/files/reports/2026/?limit=2&cursor=${encodeURIComponent(body(res).cursor!)}`);
+    expect(next.status).toBe(200);
+    expect(calls).toEqual([
+      { bucket: 'signpost', prefix: 'reports/2026/', delimiter: '/', maxKeys: 2, now: NOW },
+      { bucket: 'signpost', prefix: 'reports/2026/', delimiter: '/', maxKeys: 2, continuationToken: 'TOKEN/1', now: NOW },
+    ]);
+    expect(seen).toEqual(['list reports/2026', 'list reports/2026']);
+  });
+
+  it('a cursor the gateway did not hand out for this folder is a 400 before storage or the policy is asked', async () => {
+    const cursor = body(await request(app).get('/files/r/')).cursor!;
+    const [token, mac] = cursor.split('.') as [string, string];
+    const flip = (s: string) => s.slice(0, -2) + (s.at(-2) === 'A' ? 'B' : 'A') + s.at(-1)!;
+    const bad = [
+      'abc', 'TOKEN/1', `${Buffer.from('TOKEN/2').toString('base64url')}.${mac}`, `${flip(token)}.${mac}`, `${token}.${flip(mac)}`,
+      `${token}=.${mac}`, `${token}.${mac}=`, `${token}.${mac}.x`, `.${mac}`, `${token}.`, cursor.slice(0, -1), `${cursor}A`, 'x'.repeat(5000),
+    ];
+    calls.length = 0;
+    seen.length = 0;
+    for (const c of bad) {
+      const res = await request(app).get(`/files/r/?cursor=${encodeURIComponent(c)}`);
+      expect([c, res.status, body(res).error]).toEqual([c, 400, 'invalid_cursor']);
+    }
+    expect((await request(app).get(`/files/other/?cursor=${encodeURIComponent(cursor)}`)).status).toBe(400); // another folder
+    expect((await request(app).get(`/files/r/sub/?cursor=${encodeURIComponent(cursor)}`)).status).toBe(400);
+    expect((await request(makeApp({ list, decide, shareKey: 'z'.repeat(40) }).app).get(`/files/r/?cursor=${encodeURIComponent(cursor)}`)).status).toBe(400);
+    expect(calls).toEqual([]);
+    expect(seen).toEqual([]);
+    expect((await request(app).get(`/files/r/?cursor=${encodeURIComponent(cursor)}`)).status).toBe(200);
+  });
+
+  it('without a share key each start seals with a key of its own', () => {
+    const sealed = createCursorSealer(undefined).seal('/files', 'r/', 'TOKEN/1');
+    expect(createCursorSealer(undefined).open('/files', 'r/', sealed)).toBeUndefined();
+    const same = createCursorSealer(SHARE_KEY);
+    expect(same.open('/files', 'r/', same.seal('/files', 'r/', 'TOKEN/1'))).toBe('TOKEN/1');
+    expect(same.open('/files', 'r/', createCursorSealer('y'.repeat(40)).seal('/files', 'r/', 'TOKEN/1'))).toBeUndefined();
+  });
+
+  it('instances with the same share key accept each other\'s cursors', async () => {
+    const cursor = body(await request(app).get('/files/r/')).cursor!;
+    const twin = makeApp({ list, decide }); // same SHARE_KEY
+    expect((await request(twin.app).get(`/files/r/?cursor=${encodeURIComponent(cursor)}`)).status).toBe(200);
   });
 
   it('the root: /files/ and /files', async () => {
@@ -218,7 +262,7 @@ describe('listings', () => {
     expect(res.text).not.toMatch(/<script/i);
     expect(res.text).toContain('<a href="/files/r/%3Cb%3E%26%22x%22.txt?download">&lt;b&gt;&amp;&quot;x&quot;.txt</a>');
     expect(res.text).toContain('<a href="/files/r/sub%20dir/">sub dir/</a>');
-    expect(res.text).toContain('<a href="/files/r/?cursor=TOKEN%2F1">next page</a>');
+    expect(res.text).toMatch(/<a href="\/files\/r\/\?cursor=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}">next page<\/a>/);
   });
 
   it.each(['limit=0', 'limit=1001', 'limit=x', 'cursor='])('?%s -> 400', async (q) => {
@@ -247,7 +291,7 @@ describe('share links', () => {
     seen.push(`${p.kind} ${action} ${key}`);
     return p.kind === 'user' && key.startsWith('home/alice/') ? { effect: 'allow', rule: 'home', constraints: {} } : { effect: 'deny', rule: null, reason: 'no' };
   };
-  const { app, lines } = makeApp({ decide, authenticate: asAlice, now: () => clock });
+  const { app, lines } = makeApp({ decide, authenticate: asAlice, now: () => clock, publicUrl: 'https://files.example.com/' });
   beforeEach(() => {
     clock = NOW;
     seen.length = 0;
@@ -255,12 +299,12 @@ describe('share links', () => {
 
   const create = (key: string, q = '') => request(app).post(`/files/${key}?share${q}`).set('Authorization', 'Bearer alice').set('Host', 'gw.example:8080');
 
-  it('needs share and read on the exact key; answers url, path and expiry (default 24 h)', async () => {
+  it('needs share and read on the exact key; answers url (from publicUrl, not Host), path and expiry (default 24 h)', async () => {
     const res = await create('home/alice/cv%20v2.pdf');
     expect(res.status).toBe(200);
     expect(seen).toEqual(['user share home/alice/cv v2.pdf', 'user read home/alice/cv v2.pdf']);
     expect(body(res).path).toMatch(/^\/files\/home\/alice\/cv%20v2\.pdf\?share=\d+\.[A-Za-z0-9_-]{43}$/);
-    expect(body(res).url).toBe(`http://gw.example:8080${body(res).path as string}`);
+    expect(body(res).url).toBe(`https://files.example.com${body(res).path as string}`);
     expect(body(res).expiresAt).toBe('2026-11-24T10:00:00.000Z');
   });
 
@@ -335,6 +379,13 @@ describe('S3 listing client', () => {
       objects: [{ key: 'k', size: 1, lastModified: '', etag: '' }],
       folders: [],
     });
+  });
+
+  it('storage refusing a continuation token it issued itself (InvalidArgument) -> 400 invalid_cursor; without a token, 502', async () => {
+    const refused = () => Promise.resolve(new Response('<Error><Code>InvalidArgument</Code><Message>The continuation token provided is incorrect</Message></Error>', { status: 400 }));
+    const { continuationToken: _, ...first } = input;
+    await expect(createS3List(presign, creds, { fetch: refused })(input)).rejects.toMatchObject({ statusCode: 400, code: 'invalid_cursor' });
+    await expect(createS3List(presign, creds, { fetch: refused })(first)).rejects.toMatchObject({ statusCode: 502, code: 'storage_error' });
   });
 
   it('a storage error -> 502 storage_error with the S3 code; unreachable -> 502; slow -> 504', async () => {

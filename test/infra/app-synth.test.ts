@@ -28,7 +28,7 @@ beforeAll(() => {
   const policy = join(dir, 'policy.yaml');
   // Policies match whole object keys, key prefix included.
   writeFileSync(policy, VALID_POLICY_YAML.replace('"public/**"', '"uploads/public/**"'));
-  const context = { keyPrefix: 'uploads/', policyFile: policy, allowedOrigins: 'https://app.example.com, https://admin.example.com', urlTtl: '600' };
+  const context = { keyPrefix: 'uploads/', policyFile: policy, allowedOrigins: 'https://app.example.com, https://admin.example.com', urlTtl: '600', share: 'false' };
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'infra/app.ts'], {
     cwd: REPO_ROOT,
     env: { ...NO_AWS_ENV(dir), CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
@@ -46,9 +46,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the package holds the bundle, its map and the generated JSON files, nothing else', () => {
-  expect(readdirSync(packageDir).sort()).toEqual(['index.js', 'index.js.map', 'policy.json', 'signpost.json']);
-  expect(JSON.parse(readFileSync(join(packageDir, 'signpost.json'), 'utf8'))).toEqual({ mounts: [{ path: '/files', prefix: 'uploads/' }] });
+test('the package holds the bundle, its map, the generated JSON files and the web UI, nothing else', () => {
+  expect(readdirSync(packageDir).sort()).toEqual(['index.js', 'index.js.map', 'policy.json', 'signpost.json', 'web']);
+  expect(readdirSync(join(packageDir, 'web')).sort()).toEqual(['assets', 'index.html', 'manifest.json']);
+  expect(JSON.parse(readFileSync(join(packageDir, 'signpost.json'), 'utf8'))).toEqual({
+    mounts: [{ path: '/files', prefix: 'uploads/' }],
+    features: { multipart: true, listing: true, share: false, web: true },
+  });
   // YAML converted to JSON at synth: the Lambda never parses YAML.
   expect(JSON.parse(readFileSync(join(packageDir, 'policy.json'), 'utf8'))).toMatchObject({ version: 1, rules: [{ id: 'public-read', paths: 'uploads/public/**' }, { id: 'own-home' }] });
 });
@@ -65,7 +69,8 @@ test('the function points at the package files and names no secret value', () =>
 
 describe('the bundled handler, run from the package', () => {
   const run = (env: Record<string, string>, method = 'GET', path = '/files/report.pdf') => {
-    const outcome = eventFor('http-api', { method, path, headers: method === 'PUT' ? { 'Content-Length': '3' } : {} });
+    const [pathOnly = path, query] = path.split('?');
+    const outcome = eventFor('http-api', { method, path: pathOnly, ...(query !== undefined && { query }), headers: method === 'PUT' ? { 'Content-Length': '3' } : {} });
     if (outcome.kind !== 'event') throw new Error('unexpected');
     const script = `require(process.argv[1]).handler(${JSON.stringify(outcome.event)}, {}).then((r) => process.stdout.write(JSON.stringify(r)))`;
     return execFileSync(process.execPath, ['-e', script, join(packageDir, 'index.js')], {
@@ -85,6 +90,24 @@ describe('the bundled handler, run from the package', () => {
 
   test('without a policy or open access, it refuses to start (fail closed)', () => {
     expect(() => run({ SIGNPOST_CONFIG: join(packageDir, 'signpost.json') })).toThrow(/no policy configured/);
+  });
+
+  test('it serves the web UI from the package, its CSP naming the bucket\'s origin', () => {
+    const env = { SIGNPOST_CONFIG: join(packageDir, 'signpost.json'), SIGNPOST_ALLOW_ALL: 'true' };
+    const page = JSON.parse(run(env, 'GET', '/')) as { statusCode: number; headers: Record<string, string>; body: string };
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self' https://files-bucket.s3.eu-west-1.amazonaws.com;");
+    const script = /src="(\/assets\/main-[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(script).toBeDefined();
+    const asset = JSON.parse(run(env, 'GET', script ?? '')) as { statusCode: number; headers: Record<string, string> };
+    expect([asset.statusCode, asset.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+  });
+
+  test('a feature the stack turned off answers 501', () => {
+    const result = JSON.parse(run({ SIGNPOST_CONFIG: join(packageDir, 'signpost.json'), SIGNPOST_ALLOW_ALL: 'true' }, 'POST', '/files/a.txt?share')) as { statusCode: number; body: string };
+    expect(result.statusCode).toBe(501);
+    expect(JSON.parse(result.body)).toMatchObject({ error: 'feature_disabled' });
   });
 
   test('with open access, it signs under the configured key prefix', () => {

@@ -45,6 +45,8 @@ const VARIANTS: readonly (readonly [string, SignpostStackProps])[] = [
     },
   ],
   ['versioned new bucket with a prefix, open access', { bucket: { versioned: true }, keyPrefix: 'a/b/', access: { openAccess: true } }],
+  ['Function URL front door', { frontDoor: 'function-url', access: { openAccess: true } }],
+  ['every feature off', { features: { multipart: false, listing: false, share: false, web: false }, access: { openAccess: true } }],
 ];
 
 describe.each(VARIANTS)('%s', (_name, props) => {

@@ -4,8 +4,10 @@
  * bucket's ARNs and the actions the gateway signs; a front door that routes everything to the
  * function with no cache; secrets referenced by name only.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { OBJECT_ACTIONS } from '../../infra/object-permissions';
+import { MULTIPART_ACTIONS, OBJECT_ACTIONS } from '../../infra/object-permissions';
 import { testFiles } from './support/files';
 import { actionsOf, policyStatements, synth, type Statement } from './support/synth';
 
@@ -37,8 +39,12 @@ describe('default stack', () => {
     }
   });
 
-  test('no CORS rules and no versioning unless asked for', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', { LoggingConfiguration: Match.anyValue(), CorsConfiguration: Match.absent(), VersioningConfiguration: Match.absent() });
+  test('no versioning unless asked for; CORS only for the gateway\'s own origin (its web UI) and null', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: Match.anyValue(),
+      VersioningConfiguration: Match.absent(),
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^FrontDoorHttpApi'), 'ApiEndpoint'] }, 'null'] })] },
+    });
   });
 
   test('the function is Node.js 22 on arm64, sized and logging to its own retained log group', () => {
@@ -58,14 +64,20 @@ describe('default stack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SIGNPOST_ALLOW_ALL: Match.absent() }) } });
   });
 
-  test('the role: exactly the signed object actions on the bucket\'s objects, and its own log group', () => {
+  test('the role: exactly the actions every feature signs on the bucket\'s objects, the share key, and its own log group', () => {
     const statements = policyStatements(template);
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FilesBucket[0-9A-F]+$/), 'Arn'] }, '/*']] };
     expect(s3).toEqual([
-      { Effect: 'Allow', Sid: 'SignedObjectRequests', Action: [...OBJECT_ACTIONS].sort(), Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^FilesBucket[0-9A-F]+$/), 'Arn'] }, '/*']] } },
+      { Effect: 'Allow', Sid: 'SignedObjectRequests', Action: [...OBJECT_ACTIONS].sort(), Resource: objects },
+      { Effect: 'Allow', Sid: 'SignedMultipartUploads', Action: [...MULTIPART_ACTIONS].sort(), Resource: objects },
+      { Effect: 'Allow', Sid: 'SignedListings', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^FilesBucket[0-9A-F]+$/), 'Arn'] } },
     ]);
     const others = statements.filter((s) => !s3.includes(s));
-    expect(others).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayLogs/), 'Arn'] } }]);
+    expect(others).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayLogs/), 'Arn'] } },
+      { Effect: 'Allow', Sid: 'ReadShareKey', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/^GatewayShareKey/) as string } },
+    ]);
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"|"Action":"\*"|"s3:\*"/);
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
@@ -113,7 +125,7 @@ describe('REST API front door', () => {
 
 describe('options', () => {
   test('features, key prefix and an existing bucket widen the role only as far as asked', () => {
-    const { template } = synth({ bucket: { existingBucketName: 'existing-files' }, keyPrefix: 'uploads/', features: { listing: true, multipart: true } });
+    const { template } = synth({ bucket: { existingBucketName: 'existing-files' }, keyPrefix: 'uploads/' });
     template.resourceCountIs('AWS::S3::Bucket', 0);
     const s3 = policyStatements(template).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     const objects = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::existing-files/uploads/*']] };
@@ -131,7 +143,7 @@ describe('options', () => {
   });
 
   test('CORS for configured origins also allows Origin: null; versioning expires old versions', () => {
-    const { template } = synth({ allowedOrigins: ['https://app.example.com'], bucket: { versioned: true } });
+    const { template } = synth({ allowedOrigins: ['https://app.example.com'], bucket: { versioned: true }, features: { web: false } });
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://app.example.com', 'null'], AllowedMethods: ['GET', 'HEAD', 'PUT', 'DELETE'] })] },
@@ -148,14 +160,14 @@ describe('options', () => {
     const statements = policyStatements(template);
     expect(statements.find((s) => s.Sid === 'ReadJwtSecret')).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: { 'Fn::Join': ['', expect.arrayContaining([':secret:signpost/jwt-??????'])] } });
     expect(statements.find((s) => s.Sid === 'ReadApiKeyHashes')).toMatchObject({ Action: 'ssm:GetParameter', Resource: { 'Fn::Join': ['', expect.arrayContaining([':parameter/signpost/api-key-hashes'])] } });
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|SecretString/);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/resolve:secretsmanager|resolve:ssm-secure|"SecretString"/);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1); // the generated share key only
     // The Parameters and Secrets extension fetches them at init (no SDK in the bundle).
     template.hasResourceProperties('AWS::Lambda::Function', { Layers: [Match.anyValue()], Environment: { Variables: Match.objectLike({ PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true' }) } });
   });
 
-  test('no secrets: no extension layer', () => {
-    synth().template.hasResourceProperties('AWS::Lambda::Function', { Layers: Match.absent() });
+  test('no secrets and no share links: no extension layer', () => {
+    synth({ features: { share: false } }).template.hasResourceProperties('AWS::Lambda::Function', { Layers: Match.absent() });
   });
 
   test('a policy goes in as SIGNPOST_POLICY; a bad policy or bad auth settings stop the synth', () => {
@@ -166,6 +178,13 @@ describe('options', () => {
     expect(() => synth({ access: { policyFile: files.badPolicy } })).toThrow(/invalid policy[\s\S]*actions/);
     expect(() => synth({ access: { authFile: files.badAuth } })).toThrow(/invalid auth settings[\s\S]*auth\.jwt/);
     expect(() => synth({ access: { jwtSecret: 'signpost/jwt' } })).toThrow(/jwtSecret needs an authFile/);
+  });
+
+  test('API keys from the parameter next to a JWT section without subjectNamespace stop the synth, not the deployed function', () => {
+    const mixed = join(files.dir, 'jwt-no-namespace.yaml');
+    writeFileSync(mixed, 'auth:\n  jwt:\n    issuer: https://issuer.example\n');
+    expect(() => synth({ access: { authFile: mixed, jwtSecret: 'signpost/jwt', apiKeysParameter: '/signpost/keys' } })).toThrow(/auth\.jwt\.subjectNamespace: required when API keys/);
+    expect(() => synth({ access: { authFile: mixed, jwtSecret: 'signpost/jwt', openAccess: true } })).not.toThrow();
   });
 
   test('openAccess is explicit', () => {

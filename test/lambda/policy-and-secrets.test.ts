@@ -34,7 +34,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'signpost-lambda-policy-'));
   writeFileSync(join(dir, 'policy.json'), JSON.stringify(POLICY));
-  writeFileSync(join(dir, 'signpost.json'), JSON.stringify({ auth: { jwt: { issuer: 'https://issuer.example', audience: 'signpost' } } }));
+  writeFileSync(join(dir, 'signpost.json'), JSON.stringify({ auth: { jwt: { issuer: 'https://issuer.example', audience: 'signpost', subjectNamespace: 'idp' } } }));
   extension = createServer((req, res) => {
     calls.push(req.url ?? '');
     if (req.headers['x-aws-parameters-secrets-token'] !== TEST_ENV.AWS_SESSION_TOKEN) return res.writeHead(403).end();
@@ -73,10 +73,11 @@ test('the policy decides, callers authenticate with a JWT or an API key, secrets
   const handler = createLambdaHandler(env, { logger: memoryLogger('silent').logger });
   const alice = `Bearer ${await token('alice')}`;
 
-  expect((await handler(request('GET', '/files/home/alice/cv.pdf'))).statusCode).toBe(401);
-  const own = await handler(request('GET', '/files/home/alice/cv.pdf', alice));
+  expect((await handler(request('GET', '/files/home/idp:alice/cv.pdf'))).statusCode).toBe(401);
+  const own = await handler(request('GET', '/files/home/idp:alice/cv.pdf', alice));
   expect(own.statusCode).toBe(307);
-  expect(signedKey(headersOf(own).location!)).toBe('home/alice/cv.pdf');
+  expect(signedKey(headersOf(own).location!)).toBe('home/idp:alice/cv.pdf');
+  expect((await handler(request('GET', '/files/home/alice/cv.pdf', alice))).statusCode).toBe(403); // the token's namespace, not the API keys'
   expect((await handler(request('GET', '/files/home/bob/cv.pdf', alice))).statusCode).toBe(403);
   expect((await handler(request('PUT', '/files/inbox/report.csv', `Bearer ${API_KEY}`))).statusCode).toBe(307);
   expect((await handler(request('GET', '/files/inbox/report.csv', `Bearer ${API_KEY}`))).statusCode).toBe(403);
@@ -93,6 +94,13 @@ test('a secret that cannot be read fails the request (naming it, not its value) 
   const before = calls.length;
   await expect(attempt()).rejects.toThrow(/signpost\/missing/);
   expect(calls.length).toBeGreaterThan(before);
+});
+
+test('API keys from the parameter next to a JWT section that does not separate their subjects: init fails saying so', async () => {
+  const mixed = join(dir, 'mixed.json');
+  writeFileSync(mixed, JSON.stringify({ auth: { jwt: { issuer: 'https://issuer.example', audience: 'signpost' } } }));
+  const handler = createLambdaHandler({ ...env, SIGNPOST_CONFIG: mixed }, { logger: memoryLogger('silent').logger });
+  await expect(handler(request('GET', '/files/a'))).rejects.toThrow(/auth\.jwt\.subjectNamespace: required when API keys are configured too/);
 });
 
 test('a JWT secret without an auth.jwt section to use it is a configuration error', async () => {

@@ -18,7 +18,7 @@ async function send(door: Door, req: ClientRequest) {
 
 describe.each(DOORS)('front door %s', (door) => {
   test('GET redirects to a GET-signed URL, never cached, with no checksum parameters', async () => {
-    const res = await send(door, { method: 'GET', path: '/files/reports/q3.pdf', query: 'download=1' });
+    const res = await send(door, { method: 'GET', path: '/files/reports/q3.pdf', query: 'download=q3.pdf' });
     expect(res.status).toBe(307);
     expect(res.result.isBase64Encoded).toBe(false);
     expect(res.headers['cache-control']).toBe('no-store');

@@ -7,21 +7,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { cp, upload, type CpIo } from '../../src/cli/cp';
+import { cp, upload } from '../../src/cli/cp';
+import { captureIo } from '../support/capture-io';
 import { alice, startHarness, type Harness } from './harness';
 
 const MIB = 1024 * 1024;
-
-function captureIo(env: Record<string, string> = {}): CpIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, env, out: () => out, err: () => err };
-}
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');

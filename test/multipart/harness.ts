@@ -19,6 +19,7 @@ import { sendError, toHttpError } from '../../src/http/error-handler';
 import { multipartRouteFor } from '../../src/routes/multipart';
 import { rawPathOf } from '../../src/routes/files';
 import type { RouteContext } from '../../src/routes/route-kit';
+import { createCursorSealer } from '../../src/routes/listing-cursor';
 import { createShareSigner } from '../../src/share/tokens';
 import { staticCredentials } from '../../src/signing/credentials';
 import { createPresigner } from '../../src/signing/sigv4-presigner';
@@ -64,7 +65,7 @@ export async function startHarness(): Promise<Harness> {
   const mounts = [...runtime.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ ...m, multipart }));
   const { logger } = memoryLogger('warn');
   const bodyUploads = createBodyUploads(DEFAULT_BODY_UPLOADS, logger);
-  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner(), bodyUploads };
+  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner(), cursors: createCursorSealer(undefined), publicUrl: () => undefined, bodyUploads };
 
   const handler: RequestListener = (req, res) => {
     const target = req.url ?? '/';

@@ -47,14 +47,19 @@ describe('content types', () => {
     [['*/*'], 'anything/at-all', true],
     [['*/*'], undefined, false],
     [['image/*'], 'garbage', false],
+    [['image/*'], 'image/png; x=1, text/html', false], // a list: the bypass of issue 15.1
+    [['image/*'], 'image/png, text/html', false],
+    [['image/*'], 'image/png; x', false],
     [undefined, undefined, true],
     [undefined, 'text/plain', true],
   ])('%p accepts %p: %p', (patterns, ct, expected) => {
     expect(contentTypeAllowed(patterns, ct)).toBe(expected);
   });
 
-  it('mediaTypeOf strips parameters and lowercases', () => {
-    expect(mediaTypeOf(' Text/HTML ; charset=UTF-8')).toBe('text/html');
+  it('mediaTypeOf strips parameters and lowercases; anything but one well-formed media type is null', () => {
+    expect(mediaTypeOf('Text/HTML ; charset=UTF-8')).toBe('text/html');
+    expect(mediaTypeOf(' text/html')).toBeNull();
+    expect(mediaTypeOf('image/png; x=1, text/html')).toBeNull();
     expect(mediaTypeOf(undefined)).toBeNull();
   });
 });

@@ -192,3 +192,19 @@ export function azureMountConfig(dir: string, endpoint: string, container: strin
   );
   return loadConfig({ SIGNPOST_CONFIG: configFile, PORT: '0', HOST: '127.0.0.1', SIGNPOST_DATA_DIR: join(dir, `${name}-data`), SIGNPOST_SHUTDOWN_GRACE: '1' });
 }
+
+/**
+ * The URL with one SAS parameter rewritten by `change` (given the decoded value), every other
+ * byte as it was. Works on the decoded value: a signature's first character is often
+ * percent-encoded (`%2B`, `%2F`), so editing the raw URL text can leave it unchanged.
+ */
+export function withSasParam(url: string, param: string, change: (value: string) => string): string {
+  const value = new URL(url).searchParams.get(param);
+  if (value === null) throw new Error(`no ${param} in the URL`);
+  const changed = url.replace(new RegExp(`([?&]${param}=)[^&]*`), (_m, prefix: string) => prefix + encodeURIComponent(change(value)));
+  if (changed === url) throw new Error(`rewriting ${param} changed nothing`);
+  return changed;
+}
+
+/** A different signature of the same length: the first base64 character swapped (it always changes the first byte). */
+export const flipFirstChar = (v: string): string => (v.startsWith('A') ? 'B' : 'A') + v.slice(1);

@@ -24,3 +24,18 @@ export async function curlStatus(args: readonly string[]): Promise<number> {
   if (res.code !== 0) throw new Error(`curl failed (${res.code}): ${res.stderr}`);
   return Number(res.stdout);
 }
+
+/**
+ * Follows redirects with curl and returns the final response's status (as `status`) and headers
+ * (lowercased names): what storage itself answered.
+ */
+export async function finalHeaders(target: string, extra: readonly string[] = []): Promise<Record<string, string>> {
+  const res = await curl(['-L', '-D', '-', '-o', '/dev/null', ...extra, target]);
+  const block = res.stdout.split('\r\n\r\n').filter(Boolean).at(-1) ?? '';
+  const headers: Record<string, string> = { status: block.split(' ')[1] ?? '' };
+  for (const line of block.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}

@@ -28,7 +28,7 @@ export function testFiles(): { dir: string; policy: string; badPolicy: string; a
     dir,
     policy: file('policy.yaml', VALID_POLICY_YAML),
     badPolicy: file('bad-policy.yaml', 'version: 1\nrules:\n  - id: x\n    paths: "a/**"\n    actions: [fly]\n    principals: "*"\n    effect: allow\n'),
-    auth: file('auth.yaml', 'auth:\n  jwt:\n    issuer: https://issuer.example\n    audience: signpost\n'),
+    auth: file('auth.yaml', 'auth:\n  jwt:\n    issuer: https://issuer.example\n    audience: signpost\n    subjectNamespace: idp\n'),
     badAuth: file('bad-auth.yaml', 'auth:\n  jwt:\n    issuer: https://issuer.example\n    hs256Secret: short\n'),
   };
 }

@@ -16,6 +16,8 @@ export interface ClientRequest {
   readonly query?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Buffer;
+  /** The address the client connects from (default 192.0.2.10). An ALB appends it to X-Forwarded-For. */
+  readonly sourceIp?: string;
 }
 
 export const DOORS = ['rest-api', 'http-api', 'http-api-v1', 'function-url', 'alb', 'alb-multi-value'] as const;
@@ -43,8 +45,12 @@ export function eventFor(door: Door, req: ClientRequest): DoorOutcome {
   // character in `req.path` stands for its raw bytes.
   const path = door === 'http-api' || door === 'http-api-v1' ? httpApiPath(req.path) : req.path;
   if (path === undefined) return { kind: 'door-rejected' };
+  const sourceIp = req.sourceIp ?? '192.0.2.10';
   const headers = { host: hostFor(door), ...(req.headers ?? {}) };
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  // An ALB (in its default `append` mode) adds the connecting address to what the client sent.
+  const forwarded = lower['x-forwarded-for'];
+  const albHeaders = { ...lower, 'x-forwarded-for': forwarded === undefined ? sourceIp : `${forwarded}, ${sourceIp}` };
   const body = req.body && req.body.length > 0 ? req.body.toString('base64') : undefined;
   const query = req.query ?? '';
   const params = Object.fromEntries(new URLSearchParams(query));
@@ -65,7 +71,7 @@ export function eventFor(door: Door, req: ClientRequest): DoorOutcome {
             accountId: '123456789012',
             apiId: door === 'http-api' ? 'abc123' : 'urlid123',
             domainName: hostFor(door),
-            http: { method: req.method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: 'curl/7.88.1' },
+            http: { method: req.method, path, protocol: 'HTTP/1.1', sourceIp, userAgent: 'curl/7.88.1' },
             requestId: 'req-1',
             routeKey: '$default',
             stage: '$default',
@@ -86,7 +92,7 @@ export function eventFor(door: Door, req: ClientRequest): DoorOutcome {
           multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
           queryStringParameters: query ? params : null,
           multiValueQueryStringParameters: query ? Object.fromEntries(Object.entries(params).map(([k, v]) => [k, [v]])) : null,
-          requestContext: { stage: 'prod', requestId: 'req-1', domainName: hostFor(door), httpMethod: req.method, path: `/prod${path}`, identity: { sourceIp: '192.0.2.10' } },
+          requestContext: { stage: 'prod', requestId: 'req-1', domainName: hostFor(door), httpMethod: req.method, path: `/prod${path}`, identity: { sourceIp } },
           body: body ?? null,
           isBase64Encoded: body !== undefined,
         },
@@ -103,8 +109,8 @@ export function eventFor(door: Door, req: ClientRequest): DoorOutcome {
           httpMethod: req.method,
           path,
           ...(multi
-            ? { multiValueHeaders: Object.fromEntries(Object.entries(lower).map(([k, v]) => [k, [v]])), multiValueQueryStringParameters: Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, [v]])) }
-            : { headers: lower, queryStringParameters: rawParams }),
+            ? { multiValueHeaders: Object.fromEntries(Object.entries(albHeaders).map(([k, v]) => [k, [v]])), multiValueQueryStringParameters: Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, [v]])) }
+            : { headers: albHeaders, queryStringParameters: rawParams }),
           body: body ?? '',
           isBase64Encoded: body !== undefined,
         },
