@@ -15,11 +15,11 @@
  * to direct, body bytes over the client's link, and the gateway process's CPU per GiB (the
  * embedded store runs in it, so direct's CPU is the store's alone).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startChild, type ServerChild } from './lib/child';
-import { API_KEY, AUTH_HEADER, gatewayEnv, tempDir } from './lib/fixtures';
+import { API_KEY, AUTH_HEADER, gatewayEnv, largeUpload } from './lib/fixtures';
 import { fmt, median, table, verdict, type PartResult, type RunOptions } from './lib/stats';
 
 const MiB = 1024 * 1024;
@@ -61,10 +61,6 @@ with open(path, "rb") as f:
     print(r.status_code, time.monotonic() - t, len(r.history))
 `;
 
-function makeFile(path: string, bytes: number): void {
-  execFileSync('sh', ['-c', `head -c ${bytes} /dev/urandom > "$0"`, path]);
-}
-
 interface Upload {
   readonly seconds: number;
   readonly redirects: number;
@@ -92,12 +88,7 @@ async function presigned(gw: ServerChild, key: string, size: number): Promise<st
 
 export async function runBodyUploads(o: RunOptions): Promise<PartResult> {
   if (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import requests']).status !== 0) throw new Error(`${PYTHON} with requests is needed (apt-get install python3-requests)`);
-  const size = o.smoke ? 64 * MiB : 1024 * MiB;
-  const rounds = o.smoke ? 1 : 3;
-  const limitS = o.smoke ? 60 : 300;
-  const base = tempDir('body-uploads');
-  const file = join(base, 'source.bin');
-  makeFile(file, size);
+  const { size, rounds, limitS, base, file } = largeUpload(o.smoke, 'body-uploads');
   const auth = `Bearer ${API_KEY.key}`;
   // Not pinned: the store hashes large bodies on a worker thread, which a pinned process cannot run beside its event loop.
   const stream = await startChild('gateway-stream', 'gateway.ts', [], { ...gatewayEnv(100, join(base, 'data-stream')), SIGNPOST_BODY_UPLOADS: 'stream' }, [], false);

@@ -3,7 +3,7 @@ way the README tells a user to, with `requests` or with the standard library's `
 
 usage: clients.py LIBRARY OP URL [FILE]
   LIBRARY  requests | urllib
-  OP       put FILE | get OUT | head | delete
+  OP       put FILE | put-bytes FILE (requests) | put-ticket FILE (urllib) | get OUT | head | delete
 Prints one JSON line: {"status": final HTTP status, "length": Content-Length of a HEAD, "redirects": n}.
 Run with Debian's /usr/bin/python3 (python3-requests).
 """
@@ -36,6 +36,17 @@ def with_urllib(op, url, path):
             req = urllib.request.Request(url, data=f, method="PUT", headers={"Content-Length": str(os.path.getsize(path))})
             with urlopen(req) as r:
                 return {"status": r.status}
+    if op == "put-ticket":
+        # Where the gateway answers a PUT with 307 (Lambda), urllib cannot follow it: ask for an
+        # upload ticket (no body through the gateway), then PUT the file to storage directly.
+        size = os.path.getsize(path)
+        ticket = urllib.request.Request(url + "?upload", method="POST", headers={"X-Upload-Length": str(size), "Accept": "text/plain"})
+        with urlopen(ticket) as r:
+            storage_url = r.read().decode().strip()
+        with open(path, "rb") as f:
+            req = urllib.request.Request(storage_url, data=f, method="PUT", headers={"Content-Length": str(size)})
+            with urlopen(req) as r:
+                return {"status": r.status}
     if op == "get":
         with urlopen(url) as r, open(path, "wb") as out:
             while chunk := r.read(1 << 20):
@@ -56,6 +67,11 @@ def with_requests(op, url, path):
     if op == "put":
         with open(path, "rb") as f:
             r = requests.put(url, data=f)
+    elif op == "put-bytes":
+        # An empty file object goes out chunked, which storage refuses (411) where the PUT is
+        # redirected to it; bytes go out with Content-Length: 0.
+        with open(path, "rb") as f:
+            r = requests.put(url, data=f.read())
     elif op == "get":
         with requests.get(url, stream=True) as r, open(path, "wb") as out:
             for chunk in r.iter_content(1 << 20):

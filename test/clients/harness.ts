@@ -6,6 +6,10 @@
  * (sha256 of what storage returns), every download against the source's sha256, every HEAD's
  * Content-Length, and every DELETE by a 404 afterwards. Where a client cannot do something
  * itself, its test runs the documented recipe instead, and says so.
+ *
+ * Two gateways per matrix: the default one (a PUT body sent without Expect is streamed to
+ * storage) and one with `bodyUploads: redirect`, which answers every PUT with a 307 as a Lambda
+ * behind a front door does; each client's PUT is run against both.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,6 +26,9 @@ export const SIZES = [
   ['30 MB', 30_000_000],
 ] as const;
 
+/** Which gateway: the default (`bodyUploads: stream`) or one that answers every PUT with a 307 (`bodyUploads: redirect`, as on Lambda). */
+export type Via = 'stream' | 'redirect';
+
 export interface Source {
   readonly path: string;
   readonly sha256: string;
@@ -29,17 +36,19 @@ export interface Source {
 
 export interface Matrix {
   readonly gw: TestGateway;
+  /** The gateway with `bodyUploads: redirect` (its own embedded store). */
+  readonly redirectGw: TestGateway;
   readonly dir: string;
   /** The source file of each size. */
   source(size: number): Source;
   /** A unicode key for this client and size: `matrix/<client>/ünï/日本語 ✓ <size>.bin`. */
   key(client: string, size: number): string;
   /** The gateway URL of a key (percent-encoded, as clients are given it). */
-  url(key: string): string;
+  url(key: string, via?: Via): string;
   /** A fresh output path in the temp dir. */
   out(name: string): string;
   /** sha256 of what storage holds under `key` (read by this process, not by the client), or null when it is absent. */
-  stored(key: string): Promise<string | null>;
+  stored(key: string, via?: Via): Promise<string | null>;
   stop(): Promise<void>;
 }
 
@@ -64,17 +73,19 @@ export async function startMatrix(env: Record<string, string> = {}): Promise<Mat
     writeFileSync(path, body);
     sources.set(size, { path, sha256: sha256(body) });
   }
-  const gw = await startGateway({ env });
+  const [gw, redirectGw] = await Promise.all([startGateway({ env }), startGateway({ env: { ...env, SIGNPOST_BODY_UPLOADS: 'redirect' } })]);
+  const base = (via: Via): string => (via === 'stream' ? gw : redirectGw).url;
   let outputs = 0;
   return {
     gw,
+    redirectGw,
     dir,
     source: (size) => sources.get(size)!,
     key: (client, size) => `matrix/${client}/ünï/日本語 ✓ ${size}.bin`,
-    url: (key) => `${gw.url}/files/${uriEncodeKey(key)}`,
+    url: (key, via = 'stream') => `${base(via)}/files/${uriEncodeKey(key)}`,
     out: (name) => join(dir, `out-${outputs++}-${name}`),
-    async stored(key) {
-      const first = await rawRequest(gw.url, 'GET', `/files/${uriEncodeKey(key)}`);
+    async stored(key, via = 'stream') {
+      const first = await rawRequest(base(via), 'GET', `/files/${uriEncodeKey(key)}`);
       if (first.status !== 307) throw new Error(`GET ${key}: expected a 307, got ${first.status}`);
       const res = await fetch(first.headers.location!);
       if (res.status === 404) return null;
@@ -82,7 +93,7 @@ export async function startMatrix(env: Record<string, string> = {}): Promise<Mat
       return sha256(Buffer.from(await res.arrayBuffer()));
     },
     async stop() {
-      await gw.stop();
+      await Promise.all([gw.stop(), redirectGw.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
