@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { describeIf, hasCommand } from '../support/require-tool';
 import { PYTHON } from '../support/write-then-read';
-import { SIZES, lastContentLength, run, sha256File, startMatrix, type Matrix } from './harness';
+import { sha256File } from '../support/sha256';
+import { SIZES, lastContentLength, run, startMatrix, type Matrix } from './harness';
 
 export interface Driver {
   /** Names the client in keys and test titles. */

@@ -12,13 +12,14 @@
  * behind a front door does; each client's PUT is run against both.
  */
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uriEncodeKey } from '../../src/signing/uri-encode';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { rawRequest } from '../support/raw-http';
+import { sha256 } from '../support/sha256';
 
 export const SIZES = [
   ['0 B', 0],
@@ -52,17 +53,6 @@ export interface Matrix {
   stop(): Promise<void>;
 }
 
-export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (c) => hash.update(c))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
-}
 
 export async function startMatrix(env: Record<string, string> = {}): Promise<Matrix> {
   const dir = mkdtempSync(join(tmpdir(), 'signpost-clients-'));

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cp } from '../../src/cli/cp';
@@ -14,6 +14,7 @@ import { uriEncodeKey } from '../../src/signing/uri-encode';
 import { curl, curlStatus, finalHeaders } from '../support/curl';
 import { startGateway, type S3Target, type TestGateway } from '../support/gateway';
 import { rawRequest } from '../support/raw-http';
+import { sha256, sha256File } from '../support/sha256';
 
 export interface StoreTarget {
   readonly name: string;
@@ -380,19 +381,6 @@ async function locationFor(method: string, target: string, headers: Record<strin
   return res.headers.location!;
 }
 
-function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (c) => hash.update(c))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
-}
 
 /** Writes `size` random bytes in 1 MiB chunks; returns their sha256. */
 export function writeRandomFile(path: string, size: number): string {
