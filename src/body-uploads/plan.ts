@@ -92,9 +92,11 @@ export function createBodyUploads(options: BodyUploadOptions, logger: Logger): B
     plan(req, res) {
       if (req.complete || expectsContinue(req)) return NONE;
       const length = req.headers['content-length'];
-      const chunked = req.headers['transfer-encoding'] !== undefined;
+      const coding = req.headers['transfer-encoding'];
+      const chunked = coding !== undefined;
       // No usable length: refused with 411/400 by the route; the default drain lets the client read that.
-      if (chunked ? options.mode !== 'stream' : length === undefined || !/^\d{1,16}$/.test(length)) return DRAIN_DEFAULT('no_length');
+      // Only plain chunked may turn out an empty upload (another coding would have to be decoded).
+      if (chunked ? options.mode !== 'stream' || coding.toLowerCase() !== 'chunked' : length === undefined || !/^\d{1,16}$/.test(length)) return DRAIN_DEFAULT('no_length');
       if (Number(length ?? 0) > options.maxBytes) return DRAIN_DEFAULT('too_large');
       if (active >= options.concurrency) return DRAIN_DEFAULT('busy');
       active++;

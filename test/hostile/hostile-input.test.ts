@@ -150,7 +150,9 @@ const limits: Case[] = [
 
 const uploads: Case[] = [
   c('PUT without Content-Length', put('/files/open/u'), 411, 'length_required'),
-  c('PUT chunked', put('/files/open/u', ['Transfer-Encoding: chunked'], '0\r\n\r\n'), 411, 'length_required'),
+  c('PUT chunked', put('/files/open/u', ['Transfer-Encoding: chunked'], '3\r\nabc\r\n0\r\n\r\n'), 411, 'length_required'),
+  // python requests sends an empty file that way: a 0-byte upload (src/body-uploads/plan.ts).
+  c('PUT chunked, empty', put('/files/open/u', ['Transfer-Encoding: chunked'], '0\r\n\r\n'), 200, null),
   c('PUT chunked with Expect: 100-continue', put('/files/open/u', ['Transfer-Encoding: chunked', 'Expect: 100-continue']), 411, 'length_required'),
   c('PUT Transfer-Encoding: gzip, chunked', put('/files/open/u', ['Transfer-Encoding: gzip, chunked'], '0\r\n\r\n'), 411, 'length_required'),
   c('PUT chunked and Content-Length (smuggling shape)', put('/files/open/u', ['Content-Length: 5', 'Transfer-Encoding: chunked'], '0\r\n\r\n'), 400, 'bad_request'),
