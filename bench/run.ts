@@ -1,6 +1,6 @@
 /**
  * The benchmark runner: `npm run bench` (full), `npm run bench:smoke` (short, for CI),
- * `--only <name>` for one part (redirects, hotpath, in-process, policy, uploads, lambda, memory),
+ * `--only <name>` for one part (redirects, hotpath, in-process, policy, uploads, lambda, memory, body-uploads),
  * `--profile` to also CPU-profile the gateway under load (part 1), `--out FILE` to also write
  * the markdown. Prints the machine (nproc, CPU, node, wrk) and, per part, a markdown table of
  * medians and ratios plus PASS/MISS lines. Every part is bounded in time and count; server
@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { runBodyUploads } from './body-uploads';
 import { runRedirects } from './http-redirect';
 import { runHotpath } from './hotpath';
 import { runInProcess } from './in-process';
@@ -25,6 +26,7 @@ const PARTS: Record<string, (o: RunOptions & { profile: boolean }) => PartResult
   uploads: runUploads,
   lambda: runLambda,
   memory: runMemory,
+  'body-uploads': runBodyUploads,
 };
 
 function arg(name: string): string | undefined {

@@ -15,26 +15,16 @@
  * 1 GiB; 64 MiB under --smoke. Rounds interleave; medians. Files are removed afterwards.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SERVERS_DIR, startChild } from './lib/child';
-import { API_KEY, gatewayEnv, tempDir } from './lib/fixtures';
+import { API_KEY, gatewayEnv, largeUpload } from './lib/fixtures';
 import { hasTaskset } from './lib/wrk';
 import { fmt, median, table, verdict, type PartResult, type RunOptions } from './lib/stats';
 
 const MiB = 1024 * 1024;
 const COLD_PAUSE_MS = 6000; // > the 2 s after which Linux reports free pages to the hypervisor
-
-function makeFile(path: string, bytes: number): void {
-  const chunk = randomBytes(MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let left = bytes; left > 0; left -= MiB) writeSync(fd, chunk, 0, Math.min(MiB, left));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Runs a command, returns seconds taken and stdout; throws on failure or after `limit` s. */
 function timed(cmd: string, args: readonly string[], limit: number): { s: number; out: string } {
@@ -140,12 +130,7 @@ function startUnpinnedGateway(env: NodeJS.ProcessEnv): Promise<Gateway> {
 }
 
 export async function runUploads(o: RunOptions): Promise<PartResult> {
-  const size = o.smoke ? 64 * MiB : 1024 * MiB;
-  const rounds = o.smoke ? 1 : 3;
-  const limit = o.smoke ? 60 : 300;
-  const base = tempDir('uploads');
-  const src = join(base, 'source.bin');
-  makeFile(src, size);
+  const { size, rounds, limitS: limit, base, file: src } = largeUpload(o.smoke, 'uploads');
   const auth = ['-H', `Authorization: Bearer ${API_KEY.key}`];
   const pinned = hasTaskset(); // lib/child.ts pins its children to core 0 when it can
   const gw = await startChild('gateway-embedded', 'gateway.ts', [], gatewayEnv(100, join(base, 'data')));

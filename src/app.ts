@@ -19,6 +19,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type express from 'express';
+import { createBodyUploads, DEFAULT_BODY_UPLOADS, type BodyUploadOptions } from './body-uploads/plan';
 import { anonymousOnly, type Authenticate } from './http/authenticate';
 import { limitCallers } from './http/caller-limits';
 import { cors } from './http/cors';
@@ -68,6 +69,8 @@ export interface AppDeps {
   readonly rateLimit?: RateLimitOptions;
   /** Where the built browser UI lives (default: `web` next to the bundle, i.e. dist/web). */
   readonly webDir?: string;
+  /** PUT bodies sent without `Expect: 100-continue` (body-uploads/plan.ts); absent: the redirect with the default bounded drain. */
+  readonly bodyUploads?: BodyUploadOptions;
   /** The Git LFS server at /lfs (src/lfs): which mount holds it (default: the first), or false for none. */
   readonly lfs?: LfsOption;
   /** Optional features; those turned off answer 501 (default: all on). */
@@ -105,6 +108,7 @@ export function createApp(deps: AppDeps): App {
     cursors: createCursorSealer(deps.shareKey),
     ...(limits && { limits }),
     ...(deps.metrics && { metrics: deps.metrics }),
+    bodyUploads: createBodyUploads(deps.bodyUploads ?? DEFAULT_BODY_UPLOADS, logger),
   };
   const { metrics } = ctx;
   if (ctx.share.ephemeral) logger.info('share links and Uppy sessions are signed with a key generated at start: they stop working on restart (set SIGNPOST_SHARE_KEY to keep them)');
@@ -183,9 +187,10 @@ export function createApp(deps: AppDeps): App {
         sendError(res, toHttpError(refused, res, logger));
         return;
       }
-      if (req.method !== 'POST') discardUnwantedBody(req, res); // POST routes read or discard their own
+      // POST routes and the object route (a PUT's body may be streamed to storage) read or discard their own.
+      if (req.method !== 'POST' && !plain) discardUnwantedBody(req, res);
       routes[target.endpoint](ctx, req, res, found.mount, target, query ?? NO_QUERY).catch((err: unknown) => {
-        if (plain) setSecurityHeaders(res, f.id);
+        if (plain && !res.headersSent) setSecurityHeaders(res, f.id);
         sendError(res, toHttpError(err, res, logger));
       });
       return;

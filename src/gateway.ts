@@ -108,6 +108,7 @@ export function buildGateway(config: Config, backend: StorageBackend, options: G
     features: { ...config.features, lfs: lfsMountPath(config) !== undefined },
     ...(options.webDir !== undefined && { webDir: options.webDir }),
     ...(publicUrl !== undefined && { publicUrl }),
+    bodyUploads: config.bodyUploads,
     decide: options.decide ?? access.decide,
     authenticate: options.authenticate ?? access.authenticate,
     ...(options.now && { now: options.now }),

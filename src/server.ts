@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/schema';
 import { ConfigError } from './config/load';
 import { DEFAULT_METRICS_PORT, listenForMetrics, type MetricsListener } from './http/metrics-endpoint';
+import { answerParserError } from './http/parser-errors';
 import { guardRequests, rejectExpectation } from './http/request-guard';
 import type { Logger } from './log';
 import { listenOn } from './http/listen';
@@ -34,14 +35,12 @@ export async function startServer(config: Config, options: RuntimeOptions): Prom
   let listeningUrl: string | undefined;
   const prepared = await prepareRuntime(config, { publicUrl: () => listeningUrl, ...options });
   // requireHostHeader: false because guardRequests answers that 400 itself, with a JSON body.
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false });
+  // The request timeout outlasts the longest body upload (bodyUploads.timeoutSeconds), which
+  // body-uploads/ bounds itself, with a minimum pace; every other body is small and paced too.
+  const requestTimeout = Math.max(60_000, config.bodyUploads.timeoutSeconds * 1000 + 30_000);
+  const server = createServer({ requestTimeout, headersTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false });
   server.on('checkExpectation', rejectExpectation);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    const body = JSON.stringify({ error: 'bad_request', message: status.slice(4) });
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-  });
+  server.on('clientError', answerParserError);
   // Requests that arrive while the store starts wait for the app (milliseconds), never hang.
   const early: [IncomingMessage, ServerResponse][] = [];
   const hold = (req: IncomingMessage, res: ServerResponse) => void early.push([req, res]);

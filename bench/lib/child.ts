@@ -36,11 +36,11 @@ process.once('exit', () => {
 
 export const SERVERS_DIR = join(__dirname, '..', 'servers');
 
-/** Starts `bench/servers/<file>` (or `file`, when absolute) with `args`; rejects if it is not ready within 30 s. */
-export function startChild(name: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<ServerChild> {
+/** Starts `bench/servers/<file>` (or `file`, when absolute) with `args`; rejects if it is not ready within 30 s. `pin: false` leaves it on any core. */
+export function startChild(name: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = [], pin = true): Promise<ServerChild> {
   // --expose-gc only makes gc() callable (for `collect` between rounds); it changes no GC behaviour.
   const node = ['--expose-gc', ...nodeArgs, '--import', 'tsx', resolve(SERVERS_DIR, file), ...args];
-  const [cmd, argv] = hasTaskset() ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
+  const [cmd, argv] = pin && hasTaskset() ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
   const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, ...env } });
   live.add(child);
   let stderr = '';

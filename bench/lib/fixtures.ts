@@ -4,7 +4,8 @@
  * rule `proj-0`, and the environment that configures a gateway child with them (S3 mode at a
  * dummy endpoint, or the embedded store in a data directory).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiKey } from '../../src/auth';
@@ -40,6 +41,26 @@ export const AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_A
 
 export function tempDir(tag: string, base = tmpdir()): string {
   return mkdtempSync(join(base, `signpost-bench-${tag}-`));
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The large-upload parts' setup (uploads, body-uploads): a random source file of 1 GiB (64 MiB
+ * in smoke runs) in a fresh temp dir, how many rounds (3, smoke 1) and the limit per transfer (s).
+ */
+export function largeUpload(smoke: boolean, tag: string): { size: number; rounds: number; limitS: number; base: string; file: string } {
+  const size = smoke ? 64 * MiB : 1024 * MiB;
+  const base = tempDir(tag);
+  const file = join(base, 'source.bin');
+  const chunk = randomBytes(MiB);
+  const fd = openSync(file, 'w');
+  try {
+    for (let left = size; left > 0; left -= MiB) writeSync(fd, chunk, 0, Math.min(MiB, left));
+  } finally {
+    closeSync(fd);
+  }
+  return { size, rounds: smoke ? 1 : 3, limitS: smoke ? 60 : 300, base, file };
 }
 
 /** Env for a gateway child: auth (one API key) + an n-rule policy, S3 mode unless dataDir is given. */

@@ -32,6 +32,10 @@ const ENV_FIELDS: readonly (readonly [string, readonly string[]])[] = [
   ['SIGNPOST_BUCKET', ['storage', 'bucket']],
   ['SIGNPOST_S3_ENDPOINT', ['storage', 'endpoint']],
   ['SIGNPOST_FORCE_PATH_STYLE', ['storage', 'forcePathStyle']],
+  ['SIGNPOST_BODY_UPLOADS', ['bodyUploads', 'mode']],
+  ['SIGNPOST_BODY_UPLOADS_MAX_BYTES', ['bodyUploads', 'maxBytes']],
+  ['SIGNPOST_BODY_UPLOADS_CONCURRENCY', ['bodyUploads', 'concurrency']],
+  ['SIGNPOST_BODY_UPLOADS_TIMEOUT', ['bodyUploads', 'timeoutSeconds']],
   ['SIGNPOST_S3_CHECKSUM_SHA256', ['storage', 'checksumSha256']],
 ];
 

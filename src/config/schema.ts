@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import * as z from 'zod';
 import { normalizePublicUrl } from '../http/public-url';
 import { checkPrefix } from '../keys/object-key';
+import { parseByteSize } from '../policy/byte-size';
 import { ALL_FEATURES } from './features';
 
 const seconds = z.coerce.number().int().min(1).max(604_800);
@@ -84,6 +85,28 @@ export const AzureBackendSchema = z
 export const BackendSchema = z.discriminatedUnion('kind', [S3BackendSchema, AzureBackendSchema]);
 const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
+/** S3's single-PUT limit: a body larger than this cannot go to storage in one request anyway. */
+const MAX_BODY_UPLOAD_BYTES = 5 * 1024 ** 3;
+const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const parsed = parseByteSize(value);
+  if (!parsed.ok) {
+    ctx.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  }
+  return parsed.bytes;
+});
+
+export const BodyUploadsSchema = z.strictObject({
+  /** stream: through the gateway to storage, bytes once; redirect: 307, the body read and dropped, sent again to storage. */
+  mode: z.enum(['stream', 'redirect']).default('stream'),
+  /** The largest body handled so, bytes (or "1GiB"); larger ones get the plain 307 with a 4 MiB drain. */
+  maxBytes: byteSize.pipe(z.number().max(MAX_BODY_UPLOAD_BYTES, 'must be at most 5 GiB (S3\'s single-PUT limit)')).default(MAX_BODY_UPLOAD_BYTES),
+  /** Bodies handled at once; more get the plain 307. */
+  concurrency: z.coerce.number().int().min(1).max(10_000).default(16),
+  /** The longest one body may take, seconds (it must also keep moving: 4 KiB/s, no 30 s pause). */
+  timeoutSeconds: z.coerce.number().int().min(1).max(86_400).default(3600),
+});
+
 const MountSchema = z.strictObject({
   path: z
     .string()
@@ -150,6 +173,8 @@ export const ConfigSchema = z
     features: z
       .strictObject({ multipart: bool.default(true), listing: bool.default(true), share: bool.default(true), web: bool.default(true), lfs: bool.default(true), uppy: bool.default(true) })
       .default(ALL_FEATURES),
+    /** PUT bodies sent without `Expect: 100-continue` (python requests, urllib, HTTPie, wget, fetch): src/body-uploads/plan.ts. */
+    bodyUploads: BodyUploadsSchema.default({ mode: 'stream', maxBytes: MAX_BODY_UPLOAD_BYTES, concurrency: 16, timeoutSeconds: 3600 }),
   })
   .superRefine((config, ctx) => {
     if (config.lfs !== false && config.features.lfs) {

@@ -3,9 +3,11 @@
  * answer itself with an empty body (or not at all): an over-long request target (414), an
  * HTTP/1.1 request without Host (400; Node's own check answers with no body) and an `Expect`
  * other than `100-continue` (417; Node's default answers with no body). Each answer is the
- * gateway's usual short JSON error, with `Connection: close` since any body is left unread.
+ * gateway's usual short JSON error with the security headers, and `Connection: close` since any
+ * body is left unread.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from './security-headers';
 
 /** The longest request target (path + query) the gateway accepts, in bytes. */
 export const MAX_URL_BYTES = 8 * 1024;
@@ -13,10 +15,10 @@ export const MAX_URL_BYTES = 8 * 1024;
 function reject(res: ServerResponse, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: code, message });
   res.writeHead(status, {
+    ...SECURITY_HEADERS,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
     Connection: 'close',
   });
   res.end(body);

@@ -16,6 +16,9 @@ export interface RequestFacts {
   rule?: string | null;
   denyReason?: string;
   errorCode?: string;
+  /** What happened to a PUT body sent without Expect (body-uploads/): streamed, drained:<why>, cut:<why>, client_gone, storage_failed. */
+  body?: string;
+  bodyBytes?: number;
   /** The path to log instead of the request's, when the path itself carries a token (the Uppy endpoint). */
   logPath?: string;
 }
@@ -39,10 +42,17 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): 
   const started = process.hrtime.bigint();
   const f: RequestFacts = { id: randomUUID() };
   (res as WithFacts)[FACTS] = f;
-  res.once('finish', () => {
+  let logged = false;
+  // 'finish': the answer went out. 'close' without it: the connection ended first (a client that
+  // went away mid-upload, a cut body), logged too, as 499 (nginx's "client closed request") when
+  // no answer had begun.
+  const log = (): void => {
+    if (logged) return;
+    logged = true;
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    const status = res.statusCode;
+    const aborted = !res.writableFinished;
+    const status = aborted && !res.headersSent ? 499 : res.statusCode;
     // Fields in a fixed order, absent ones as undefined (pino drops them): one object, no spreads.
     logger[status >= 500 ? 'error' : 'info'](
       {
@@ -56,9 +66,14 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): 
         rule: f.rule,
         denyReason: f.denyReason,
         error: f.errorCode,
+        body: f.body,
+        bodyBytes: f.bodyBytes,
+        aborted: aborted || undefined,
       },
       'request',
     );
-  });
+  };
+  res.once('finish', log);
+  res.once('close', () => setImmediate(log)); // after the handlers' own 'close' work has filled in the facts
   return f;
 }

@@ -70,7 +70,11 @@ export function composeLambdaGateway(env: Env, options: ComposeOptions = {}, sec
     ...(endpoint !== undefined && { endpoint }),
     ...(checksumSha256 !== undefined && { checksumSha256 }),
   });
-  const { app } = buildGateway(config, backend, { logger, ...overrides });
+  // The front door has the whole body before the function runs, and normalise-event.ts drops a
+  // PUT's: there is nothing to stream, so a PUT is always answered with the 307 (bodyUploads
+  // does not apply; docs/deploy-aws.md says which upload recipes work here).
+  const gatewayConfig: Config = { ...config, bodyUploads: { ...config.bodyUploads, mode: 'redirect' } };
+  const { app } = buildGateway(gatewayConfig, backend, { logger, ...overrides });
   return { app, config, logger };
 }
 

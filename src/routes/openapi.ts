@@ -10,7 +10,11 @@ import { UPPY_OPENAPI_PATHS } from '../uppy/openapi';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const error = (description: string) => ({ description, ...json({ $ref: '#/components/schemas/Error' }) });
-const redirect = { description: 'Temporary Redirect to a presigned storage URL (Cache-Control: no-store)', headers: { Location: { schema: { type: 'string', format: 'uri' } } } };
+const redirect = {
+  description: 'Temporary Redirect to a presigned storage URL (Cache-Control: no-store); the body is one line naming it, for clients that do not follow redirects',
+  headers: { Location: { schema: { type: 'string', format: 'uri' } } },
+  content: { 'text/plain': { schema: { type: 'string' } } },
+};
 const key = { name: 'key', in: 'path', required: true, description: 'the object key, percent-encoded; may contain "/"', schema: { type: 'string' } };
 const folder = { name: 'folder', in: 'path', required: true, description: 'folder path, percent-encoded; may contain "/"', schema: { type: 'string' } };
 const flag = (name: string, description: string) => ({ name, in: 'query', required: false, description, schema: { type: 'string' }, allowEmptyValue: true });
@@ -66,17 +70,20 @@ export const OPENAPI = {
       },
       head: { summary: 'metadata (redirect)', parameters: [flag('share', 'a share-link token')], responses: { '307': redirect, ...denied } },
       put: {
-        summary: 'upload (redirect; the body goes to storage only)',
+        summary: 'upload: with Expect: 100-continue, a redirect (the body goes to storage only); a body sent at once is streamed to storage (bodyUploads)',
         parameters: [createOnly],
         requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
         responses: {
+          '200': { description: "streamed to storage: storage's answer (its status, ETag and body are passed on)" },
           '307': redirect,
           ...denied,
           '400': error('invalid key or headers; invalid_content_type (Content-Type must be exactly one RFC 9110 media type: no comma, well-formed parameters), duplicate_header'),
+          '408': error('the body stopped moving or took too long'),
           '411': error('Content-Length required'),
           '413': error('too large'),
           '415': error('type not allowed'),
           '428': error('If-None-Match: * required'),
+          '502': error('storage could not be reached'),
         },
       },
       delete: {

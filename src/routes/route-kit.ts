@@ -5,11 +5,14 @@
  * Accept negotiation and a small, bounded JSON body reader that honours `Expect: 100-continue`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BodyUploads } from '../body-uploads/plan';
+import { DEFAULT_BODY_PACE, watchBodyPace } from '../http/body-pace';
 import { type Authenticate, CHALLENGE, describePrincipal } from '../http/authenticate';
 import type { CallerLimits } from '../http/caller-limits';
 import { badRequest, forbidden, HttpError, payloadTooLarge, unauthorized, unsupportedMediaType } from '../http/errors';
 import type { Metrics } from '../http/metrics';
 import { facts } from '../http/request-log';
+import { writeRedirect } from '../http/security-headers';
 import type { PublicUrl } from '../http/public-url';
 import type { Action, Constraints, Decide, Decision, Principal } from '../policy/types';
 import { MAX_PRESIGN_EXPIRY_SECONDS } from '../signing/sigv4-presigner';
@@ -35,6 +38,8 @@ export interface RouteContext {
   readonly publicUrl: PublicUrl;
   /** Optional Prometheus metrics (decision latency is timed only when present). */
   readonly metrics?: Metrics;
+  /** What PUT bodies sent without `Expect: 100-continue` get (body-uploads/plan.ts). */
+  readonly bodyUploads: BodyUploads;
 }
 
 /** A mount route: `target` says what the request asks for (request-target.ts), `query` is the parsed query string. */
@@ -129,12 +134,9 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   sendBody(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+/** The 307 to storage, with its one-line text body (http/security-headers.ts). */
 export function redirect(res: ServerResponse, location: string): void {
-  res.statusCode = 307;
-  res.setHeader('Location', location);
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', '0');
-  res.end();
+  writeRedirect(res, facts(res).id, location);
 }
 
 /** The first of `offered` the Accept header names (in the header's order, q=0 excluded); else the first offered. */
@@ -167,13 +169,19 @@ export async function readSmallJson(req: IncomingMessage, res: ServerResponse, l
   if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      res.setHeader('Connection', 'close');
-      throw payloadTooLarge(`the JSON body is limited to ${limit} bytes`);
+  // The server's request timeout is as long as the longest upload (bodyUploads): a small body must keep moving.
+  const stop = watchBodyPace(req, DEFAULT_BODY_PACE, () => req.destroy(new HttpError(408, 'body_too_slow', 'the request body stopped moving')));
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        res.setHeader('Connection', 'close');
+        throw payloadTooLarge(`the JSON body is limited to ${limit} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } finally {
+    stop();
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { hashPool } from './hashing';
+import { DEFAULT_STORE_LIMITS, type StoreLimits, UploadLimiter } from './limits';
 import { ObjectRepo } from './repo';
 import { listen } from './server';
 
@@ -21,6 +22,7 @@ export interface EmbeddedStoreOptions {
   publicUrl?: string; // base URL clients use (default http://host:port)
   now?: () => Date; // clock for expiry checks (tests pass their own)
   logger?: Logger; // pino; never log query strings/signatures
+  limits?: Partial<StoreLimits>; // timeouts and the upload bound (limits.ts); defaults suit a real deployment
 }
 
 export interface EmbeddedStore {
@@ -38,18 +40,24 @@ function validate(opts: EmbeddedStoreOptions): void {
   const { accessKeyId, secretAccessKey } = opts.credentials;
   if (!accessKeyId || accessKeyId.includes('/') || !secretAccessKey) throw new Error('embedded store: credentials need a non-empty access key id (no "/") and secret');
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`embedded store: invalid port ${opts.port}`);
+  for (const [name, value] of Object.entries(opts.limits ?? {})) {
+    if (!(Number.isFinite(value) && value > 0)) throw new Error(`embedded store: limits.${name} must be a positive number`);
+  }
   for (const b of opts.buckets) if (!BUCKET_NAME.test(b)) throw new Error(`embedded store: invalid bucket name '${b}'`);
 }
 
 export async function startEmbeddedStore(opts: EmbeddedStoreOptions): Promise<EmbeddedStore> {
   validate(opts);
   const logger: Logger = opts.logger ?? pino({ enabled: false });
+  const limits: StoreLimits = { ...DEFAULT_STORE_LIMITS, ...opts.limits };
   const repo = await ObjectRepo.open(opts.dataDir, opts.buckets, logger);
   const ctx = {
     repo,
     logger,
     started: new Date(),
     auth: { region: opts.region, credentials: { ...opts.credentials }, now: opts.now ?? ((): Date => new Date()) },
+    limits,
+    uploads: new UploadLimiter(limits, logger),
   };
   const listening = await listen(ctx, opts.host, opts.port);
   hashPool.acquire(); // large bodies are hashed off the event loop; released on close

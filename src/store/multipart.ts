@@ -12,6 +12,7 @@ import type { AuthResult } from './auth';
 import { S3Error } from './errors';
 import { sendEmpty, sendXml } from './http';
 import { type ObjectMeta, encodeTrailer } from './layout';
+import type { UploadLimiter } from './limits';
 import { MAX_PUT_BYTES, bodyChecks, storedHeaders, writeCondition } from './writereq';
 import type { ObjectRepo } from './repo';
 import type { StoreRequest } from './request';
@@ -80,19 +81,20 @@ async function create(uploads: Uploads, r: StoreRequest, res: ServerResponse): P
   sendXml(res, 200, `<InitiateMultipartUploadResult xmlns="${S3_NS}">${el('Bucket', u.bucket)}${el('Key', u.key)}${el('UploadId', u.id)}</InitiateMultipartUploadResult>`);
 }
 
-async function uploadPart(repo: ObjectRepo, uploads: Uploads, r: StoreRequest, auth: AuthResult, res: ServerResponse, id: string): Promise<void> {
+async function uploadPart(repo: ObjectRepo, limiter: UploadLimiter, uploads: Uploads, r: StoreRequest, auth: AuthResult, res: ServerResponse, id: string): Promise<void> {
   if (r.headerValues('x-amz-copy-source').length > 0) throw new S3Error('NotImplemented', 'UploadPartCopy is not supported by the embedded store.');
   const partNumber = parsePartNumber(r.param('partNumber'));
   const checks = bodyChecks(r, auth, MAX_PUT_BYTES);
   await uploads.get(id, r.bucket, r.key as string);
-  if (r.expectContinue) res.writeContinue();
   const tmp = repo.newTempPath();
   let etag = '';
-  await writeTemp(tmp, requestBody(r.req), checks, (w) => {
-    etag = w.md5.toString('hex');
-    const meta: ObjectMeta = { bucket: r.bucket, key: r.key as string, size: w.size, etag, mtime: Math.floor(Date.now() / 1000) * 1000, contentType: '', headers: {} };
-    return encodeTrailer(meta);
-  }, { ownedChunks: true });
+  await limiter.receive(r.req, res, r.expectContinue, () =>
+    writeTemp(tmp, requestBody(r.req), checks, (w) => {
+      etag = w.md5.toString('hex');
+      const meta: ObjectMeta = { bucket: r.bucket, key: r.key as string, size: w.size, etag, mtime: Math.floor(Date.now() / 1000) * 1000, contentType: '', headers: {} };
+      return encodeTrailer(meta);
+    }, { ownedChunks: true }),
+  );
   await uploads.commitPart(id, partNumber, tmp);
   res.setHeader('ETag', `"${etag}"`);
   sendEmpty(res, 200);
@@ -160,7 +162,7 @@ async function listUploads(uploads: Uploads, r: StoreRequest, res: ServerRespons
 }
 
 /** Dispatches every request carrying ?uploads or ?uploadId. */
-export async function multipartRoute(repo: ObjectRepo, r: StoreRequest, auth: AuthResult, res: ServerResponse): Promise<void> {
+export async function multipartRoute(repo: ObjectRepo, limiter: UploadLimiter, r: StoreRequest, auth: AuthResult, res: ServerResponse): Promise<void> {
   const uploads = new Uploads(repo);
   const id = r.param('uploadId');
   if (r.key === null) {
@@ -173,7 +175,7 @@ export async function multipartRoute(repo: ObjectRepo, r: StoreRequest, auth: Au
   }
   switch (r.method) {
     case 'PUT':
-      return uploadPart(repo, uploads, r, auth, res, id);
+      return uploadPart(repo, limiter, uploads, r, auth, res, id);
     case 'GET':
       return listParts(uploads, r, res, id);
     case 'POST':

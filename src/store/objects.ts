@@ -6,6 +6,7 @@
  */
 import { validateHeaderValue, type ServerResponse } from 'node:http';
 import type { AuthResult } from './auth';
+import type { UploadLimiter } from './limits';
 import { S3Error, noSuchKey } from './errors';
 import { sendEmpty, toHttpDate } from './http';
 import { type ObjectMeta, encodeTrailer } from './layout';
@@ -84,22 +85,24 @@ export async function getObject(repo: ObjectRepo, r: StoreRequest, res: ServerRe
   }
 }
 
-export async function putObject(repo: ObjectRepo, r: StoreRequest, auth: AuthResult, res: ServerResponse): Promise<void> {
+export async function putObject(repo: ObjectRepo, limiter: UploadLimiter, r: StoreRequest, auth: AuthResult, res: ServerResponse): Promise<void> {
   const key = r.key as string;
   if (r.headerValues('x-amz-copy-source').length > 0) throw new S3Error('NotImplemented', 'CopyObject is not supported by the embedded store.');
   const checks = bodyChecks(r, auth, MAX_PUT_BYTES);
   const { contentType, headers } = storedHeaders(r);
   const cond = await writeCondition(repo, r, key);
 
-  if (r.expectContinue) res.writeContinue(); // only now: every refusal above went out without the body
   const tmp = repo.newTempPath();
   const mtime = Math.floor(Date.now() / 1000) * 1000;
   let meta: ObjectMeta | undefined;
-  await writeTemp(tmp, requestBody(r.req), checks, (w) => {
-    // writeTemp verified the body against checks.checksum before this runs: it is kept, as S3 does.
-    meta = { bucket: r.bucket, key, size: w.size, etag: w.md5.toString('hex'), mtime, contentType, headers, ...(checks.checksum && { checksum: checks.checksum }) };
-    return encodeTrailer(meta);
-  }, { ownedChunks: true }); // node's HTTP parser copies each body chunk into a buffer of its own
+  // 100 Continue only now: every refusal above (and a full house: 503 SlowDown) went out without the body.
+  await limiter.receive(r.req, res, r.expectContinue, () =>
+    writeTemp(tmp, requestBody(r.req), checks, (w) => {
+      // writeTemp verified the body against checks.checksum before this runs: it is kept, as S3 does.
+      meta = { bucket: r.bucket, key, size: w.size, etag: w.md5.toString('hex'), mtime, contentType, headers, ...(checks.checksum && { checksum: checks.checksum }) };
+      return encodeTrailer(meta);
+    }, { ownedChunks: true }), // node's HTTP parser copies each body chunk into a buffer of its own
+  );
   if (!meta) throw new Error('writeTemp returned without metadata');
   await repo.commit(tmp, meta, cond);
   res.setHeader('ETag', `"${meta.etag}"`);

@@ -11,6 +11,7 @@ import { authenticate, type AuthConfig, type AuthResult } from './auth';
 import { getBucketLocation, headBucket, listBuckets, listObjectsV2 } from './bucket';
 import { S3Error, toS3Error } from './errors';
 import { preflight, sendError, setCommonHeaders } from './http';
+import type { StoreLimits, UploadLimiter } from './limits';
 import { multipartRoute } from './multipart';
 import { deleteObject, getObject, putObject } from './objects';
 import { isPostObject, postObject } from './post-object';
@@ -23,6 +24,8 @@ export interface ServerContext {
   readonly auth: AuthConfig;
   readonly logger: Logger;
   readonly started: Date;
+  readonly limits: StoreLimits;
+  readonly uploads: UploadLimiter;
 }
 
 // Sub-resources that select another S3 operation; answering them as plain object/bucket
@@ -58,7 +61,7 @@ async function route(ctx: ServerContext, r: StoreRequest, auth: AuthResult, res:
   if (r.key === null) {
     const sub = BUCKET_SUBRESOURCES.find((s) => r.has(s));
     if (sub !== undefined) throw notImplemented(`The bucket sub-resource '${sub}'`);
-    if (r.has('uploads')) return multipartRoute(ctx.repo, r, auth, res);
+    if (r.has('uploads')) return multipartRoute(ctx.repo, ctx.uploads, r, auth, res);
     if (method === 'HEAD') return headBucket(ctx.auth.region, res);
     if (method === 'GET') {
       if (r.has('location')) return getBucketLocation(ctx.auth.region, res);
@@ -70,14 +73,14 @@ async function route(ctx: ServerContext, r: StoreRequest, auth: AuthResult, res:
   }
   const sub = OBJECT_SUBRESOURCES.find((s) => r.has(s));
   if (sub !== undefined) throw notImplemented(`The object sub-resource '${sub}'`);
-  if (r.has('uploads') || r.has('uploadId')) return multipartRoute(ctx.repo, r, auth, res);
+  if (r.has('uploads') || r.has('uploadId')) return multipartRoute(ctx.repo, ctx.uploads, r, auth, res);
   switch (method) {
     case 'GET':
       return getObject(ctx.repo, r, res, false);
     case 'HEAD':
       return getObject(ctx.repo, r, res, true);
     case 'PUT':
-      return putObject(ctx.repo, r, auth, res);
+      return putObject(ctx.repo, ctx.uploads, r, auth, res);
     case 'DELETE':
       return deleteObject(ctx.repo, r, res);
     case 'POST':
@@ -131,15 +134,16 @@ export async function listen(ctx: ServerContext, host: string, port: number): Pr
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
   };
-  // requestTimeout 0: a multi-GB upload may legitimately take longer than node's 300 s default;
-  // idle sockets are still cut by the socket timeout below, and slow headers by headersTimeout.
-  const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 5_000 });
+  // requestTimeout 0: a multi-GB upload may legitimately take longer than node's 300 s default.
+  // Upload bodies must keep moving instead (limits.ts), slow headers are cut by headersTimeout
+  // (checked every second, not node's default 30 s), and idle sockets by the socket timeout below.
+  const server = http.createServer({ requestTimeout: 0, headersTimeout: ctx.limits.headersTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 });
   server.setTimeout(120_000);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => track(req, res, false));
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => track(req, res, true));
   // Unparseable requests never reach a handler; answer them plainly and close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     if (socket.writable && err.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       metrics: false,
       lfs: {},
       features: { multipart: true, listing: true, share: true, web: true, lfs: true, uppy: true },
+      bodyUploads: { mode: 'stream', maxBytes: 5 * 1024 ** 3, concurrency: 16, timeoutSeconds: 3600 },
     });
   });
 
@@ -28,6 +29,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com' }).publicUrl).toBe('https://files.example.com');
     expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'ftp://files.example.com' })).toThrow(/SIGNPOST_PUBLIC_URL \(publicUrl\)/);
     expect(() => loadConfig({ SIGNPOST_PUBLIC_URL: 'https://files.example.com/?a=1' })).toThrow(/must not have a query/);
+  });
+
+  it.each([
+    [{ SIGNPOST_BODY_UPLOADS: 'redirect' }, { mode: 'redirect', maxBytes: 5 * 1024 ** 3, concurrency: 16, timeoutSeconds: 3600 }],
+    [
+      { SIGNPOST_BODY_UPLOADS: 'stream', SIGNPOST_BODY_UPLOADS_MAX_BYTES: '1GiB', SIGNPOST_BODY_UPLOADS_CONCURRENCY: '4', SIGNPOST_BODY_UPLOADS_TIMEOUT: '600' },
+      { mode: 'stream', maxBytes: 1024 ** 3, concurrency: 4, timeoutSeconds: 600 },
+    ],
+    [{ SIGNPOST_BODY_UPLOADS_MAX_BYTES: '1048576' }, { mode: 'stream', maxBytes: 1048576, concurrency: 16, timeoutSeconds: 3600 }],
+  ])('bodyUploads from %j', (env, bodyUploads) => {
+    expect(loadConfig(env).bodyUploads).toEqual(bodyUploads);
   });
 
   it('SIGNPOST_BUCKET switches to S3 with the AWS region', () => {
@@ -109,6 +121,11 @@ storage:
     [{ SIGNPOST_BUCKET: 'bucket' }, 'AWS_REGION (storage.region)'],
     [{ SIGNPOST_BUCKET: 'bucket', AWS_REGION: 'x', SIGNPOST_S3_ENDPOINT: 'not a url' }, 'SIGNPOST_S3_ENDPOINT (storage.endpoint)'],
     [{ SIGNPOST_BUCKET: 'bucket', AWS_REGION: 'x', SIGNPOST_FORCE_PATH_STYLE: 'maybe' }, 'SIGNPOST_FORCE_PATH_STYLE (storage.forcePathStyle)'],
+    [{ SIGNPOST_BODY_UPLOADS: 'proxy' }, 'SIGNPOST_BODY_UPLOADS (bodyUploads.mode)'],
+    [{ SIGNPOST_BODY_UPLOADS_MAX_BYTES: '6GiB' }, 'SIGNPOST_BODY_UPLOADS_MAX_BYTES (bodyUploads.maxBytes): must be at most 5 GiB'],
+    [{ SIGNPOST_BODY_UPLOADS_MAX_BYTES: 'lots' }, 'SIGNPOST_BODY_UPLOADS_MAX_BYTES (bodyUploads.maxBytes)'],
+    [{ SIGNPOST_BODY_UPLOADS_CONCURRENCY: '0' }, 'SIGNPOST_BODY_UPLOADS_CONCURRENCY (bodyUploads.concurrency)'],
+    [{ SIGNPOST_BODY_UPLOADS_TIMEOUT: '-1' }, 'SIGNPOST_BODY_UPLOADS_TIMEOUT (bodyUploads.timeoutSeconds)'],
   ])('%j is refused naming %s', (env, field) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(field);

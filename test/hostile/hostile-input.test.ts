@@ -14,6 +14,7 @@
  * - Negative, non-numeric and conflicting Content-Length are 400 `bad_request` from the parser.
  */
 import { SignJWT } from 'jose';
+import { SECURITY_HEADERS } from '../../src/http/security-headers';
 import { curl } from '../support/curl';
 import { rawRequest } from '../support/raw-http';
 import { describeWith } from '../support/require-tool';
@@ -149,7 +150,9 @@ const limits: Case[] = [
 
 const uploads: Case[] = [
   c('PUT without Content-Length', put('/files/open/u'), 411, 'length_required'),
-  c('PUT chunked', put('/files/open/u', ['Transfer-Encoding: chunked'], '0\r\n\r\n'), 411, 'length_required'),
+  c('PUT chunked', put('/files/open/u', ['Transfer-Encoding: chunked'], '3\r\nabc\r\n0\r\n\r\n'), 411, 'length_required'),
+  // python requests sends an empty file that way: a 0-byte upload (src/body-uploads/plan.ts).
+  c('PUT chunked, empty', put('/files/open/u', ['Transfer-Encoding: chunked'], '0\r\n\r\n'), 200, null),
   c('PUT chunked with Expect: 100-continue', put('/files/open/u', ['Transfer-Encoding: chunked', 'Expect: 100-continue']), 411, 'length_required'),
   c('PUT Transfer-Encoding: gzip, chunked', put('/files/open/u', ['Transfer-Encoding: gzip, chunked'], '0\r\n\r\n'), 411, 'length_required'),
   c('PUT chunked and Content-Length (smuggling shape)', put('/files/open/u', ['Content-Length: 5', 'Transfer-Encoding: chunked'], '0\r\n\r\n'), 400, 'bad_request'),
@@ -306,6 +309,8 @@ describeWith('curl', 'apt-get install curl')('hostile input through the running 
     expect(res.status).toBeGreaterThanOrEqual(200);
     expect(res.status).toBeLessThan(500);
     expect({ status: res.status, code: res.code ?? null }).toEqual({ status: k.status, code: k.code });
+    // Every answer, the parser's (400/431 from clientError) and the request guard's (414/417/400) included.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(`${name}: ${res.headers[name.toLowerCase()]}`).toBe(`${name}: ${value}`);
     if (k.code !== null) expect(res.headers['content-type']).toMatch(/^application\/json/);
     if (res.status === 307) {
       // Location comes from configuration (the embedded store's URL), never from request headers.

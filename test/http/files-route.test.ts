@@ -39,15 +39,17 @@ const sign = (cmd: SdkCommand, extra: { signableHeaders?: Set<string> } = {}) =>
 describe('redirects', () => {
   const { app, lines } = makeApp();
 
-  it('GET -> 307 to a presigned GetObject URL, no-store, empty body', async () => {
+  it('GET -> 307 to a presigned GetObject URL, no-store, a one-line body naming it and -L', async () => {
     const res = await request(app).get('/files/reports/q3%20final.pdf');
     expect(res.status).toBe(307);
     // The type comes from the extension (src/content/serve-as.ts), so a .pdf opens in a browser whatever was stored.
-    expect(res.headers.location).toBe(await sign(new GetObjectCommand({ Bucket: 'signpost', Key: 'reports/q3 final.pdf', ResponseContentType: 'application/pdf' })));
+    const location = await sign(new GetObjectCommand({ Bucket: 'signpost', Key: 'reports/q3 final.pdf', ResponseContentType: 'application/pdf' }));
+    expect(res.headers.location).toBe(location);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.headers['content-length']).toBe('0');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
-    expect(res.text).toBe('');
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.text).toBe(`Redirecting to ${location} (curl: add -L to follow redirects)\n`);
+    expect(res.headers['content-length']).toBe(String(res.text.length));
   });
 
   it('HEAD -> 307 to a HeadObject URL (a GET signature would fail for HEAD)', async () => {

@@ -6,6 +6,7 @@
  * runtime's, with `multipart` attached) and everything else to the gateway's own handler.
  * Once wired (see docs/multipart.md), `front` can become the gateway itself.
  */
+import { createBodyUploads, DEFAULT_BODY_UPLOADS } from '../../src/body-uploads/plan';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
@@ -72,8 +73,9 @@ export async function startHarness(): Promise<Harness> {
   const presign = createPresigner({ endpoint: new URL(store.url), region: 'us-east-1', forcePathStyle: true });
   const multipart = createS3Multipart({ presign, credentials: staticCredentials(credentials) });
   const mounts = [...runtime.mounts].sort((a, b) => b.path.length - a.path.length).map((m) => ({ ...m, multipart }));
-  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner(), cursors: createCursorSealer(undefined), publicUrl: () => undefined };
   const { logger } = memoryLogger('warn');
+  const bodyUploads = createBodyUploads(DEFAULT_BODY_UPLOADS, logger);
+  const ctx: RouteContext = { decide: runtime.access.decide, authenticate: runtime.access.authenticate, urlTtl: 300, now: () => new Date(), share: createShareSigner(), cursors: createCursorSealer(undefined), publicUrl: () => undefined, bodyUploads };
 
   const handler: RequestListener = (req, res) => {
     const target = req.url ?? '/';

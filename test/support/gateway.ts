@@ -25,6 +25,8 @@ export interface TestGateway {
   readonly url: string;
   readonly running: RunningServer;
   readonly logLines: string[];
+  /** The data directory (the embedded store's objects and temp files). */
+  readonly dataDir: string;
   /** Bytes read from all client sockets since start (or the last reset). */
   bytesReceived(): number;
   resetBytes(): void;
@@ -63,6 +65,7 @@ export async function startGateway(options: { s3?: S3Target; env?: Record<string
     url: running.url,
     running,
     logLines: lines,
+    dataDir,
     bytesReceived: () => total() - base,
     resetBytes: () => {
       base = total();

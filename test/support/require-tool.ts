@@ -14,8 +14,13 @@ export function hasCommand(command: string): boolean {
 }
 
 export function describeWith(command: string, installHint: string): jest.Describe {
-  if (hasCommand(command)) return describe;
-  if (process.env.CI === 'true') throw new Error(`${command} is required in CI but not installed (${installHint})`);
-  console.warn(`\n*** SKIPPED: ${command} is not installed (${installHint}); these tests did NOT run ***\n`);
+  return describeIf(hasCommand(command), command, installHint);
+}
+
+/** The same for any prerequisite (`what` names it), e.g. a Python module: fails in CI, skips loudly elsewhere. */
+export function describeIf(available: boolean, what: string, installHint: string): jest.Describe {
+  if (available) return describe;
+  if (process.env.CI === 'true') throw new Error(`${what} is required in CI but not installed (${installHint})`);
+  console.warn(`\n*** SKIPPED: ${what} is not installed (${installHint}); these tests did NOT run ***\n`);
   return describe.skip;
 }
