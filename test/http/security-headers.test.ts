@@ -62,8 +62,10 @@ describe.each([
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     if (origin !== undefined) expect(res.headers['access-control-allow-origin']).toBe(origin);
     if (status === 307) {
-      expect(res.headers).toMatchObject({ 'cache-control': 'no-store', 'content-length': '0' });
+      expect(res.headers).toMatchObject({ 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8' });
       expect(res.headers.location).toMatch(/^http:\/\/127\.0\.0\.1:9000\/b\/home\/u0\/a\.txt\?/);
+      // The one-line body names the Location (for curl without -L); HEAD gets its length, no body.
+      expect(Number(res.headers['content-length'])).toBe(`Redirecting to ${res.headers.location as string} (curl: add -L to follow redirects)\n`.length);
     }
   });
 });

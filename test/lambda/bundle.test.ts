@@ -34,8 +34,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 test('one minified file and its source map', () => {
   expect(readdirSync(dir).sort()).toEqual(['lambda.js', 'lambda.js.map']);
   expect(readFileSync(outfile, 'utf8')).toMatch(/\/\/# sourceMappingURL=lambda\.js\.map\s*$/);
-  // The naive bundle (express + serverless-http + client-s3 + presigner) is ~1.44 MB; this ~0.42 MB.
-  expect(statSync(outfile).size).toBeLessThan(500_000);
+  // The naive bundle (express + serverless-http + client-s3 + presigner) is ~1.44 MB; this was
+  // ~0.42 MB and is ~0.50 MB with Git LFS, Uppy and URL tickets (zod is the largest part, 0.1 MB).
+  expect(statSync(outfile).size).toBeLessThan(550_000);
 });
 
 test.each([
