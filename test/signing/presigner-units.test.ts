@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { SigningCredentials } from '../../src/signing/credentials';
+import { createPostSigner } from '../../src/signing/post-policy';
 import { createPresigner, isVirtualHostableBucket, MAX_PRESIGN_EXPIRY_SECONDS, SigningKeyCache, signableSeconds, toAmzDate } from '../../src/signing/sigv4-presigner';
 import { uriEncode, uriEncodeKey } from '../../src/signing/uri-encode';
 
@@ -45,6 +46,9 @@ describe('isVirtualHostableBucket: DNS-safe names go in the host name', () => {
     ['my.-bucket', true, false],
     ['my-.bucket', true, false],
     ['1.2.3', true, true],
+    ['10.20.30.40', true, false],
+    ['1.2.3.4x', true, true],
+    ['x1.2.3.4', true, true],
   ])('%s (dots allowed: %s) -> %s', (bucket, allowDots, virtual) => {
     expect(isVirtualHostableBucket(bucket, allowDots)).toBe(virtual);
   });
@@ -140,7 +144,36 @@ describe('uriEncode / uriEncodeKey', () => {
     ['a/b/c.txt', 'a/b/c.txt'],
     ['a b/(c)', 'a%20b/%28c%29'],
     ['ü/ß', '%C3%BC/%C3%9F'],
+    ['üß', '%C3%BC%C3%9F'],
+    ['()', '%28%29'],
   ])('uriEncodeKey(%j) -> %j', (raw, encoded) => {
     expect(uriEncodeKey(raw)).toBe(encoded);
   });
 });
+
+describe('endpoints the SDK corpus does not cover', () => {
+  const dotted = { method: 'GET', bucket: 'my.bucket', key: 'k', query: {}, headers: {}, expiresIn: 60, now: NOW };
+
+  it.each([
+    ['http: a dotted bucket goes in the host name', 'http://localhost:9000', 'http://my.bucket.localhost:9000/k?', 'http://my.bucket.localhost:9000/'],
+    ['https: a dotted bucket stays in the path (its certificate would not match)', 'https://s3.example.com', 'https://s3.example.com/my.bucket/k?', 'https://s3.example.com/my.bucket'],
+    ['several trailing slashes on the base path are one', 'https://s3.example.com/base//', 'https://s3.example.com/base/my.bucket/k?', 'https://s3.example.com/base/my.bucket'],
+  ])('%s', (_name, endpoint, presignedStart, formUrl) => {
+    const target = { endpoint: new URL(endpoint), region: 'us-east-1', forcePathStyle: false };
+    expect(createPresigner(target)(LONG_LIVED, dotted).startsWith(presignedStart)).toBe(true);
+    expect(createPostSigner(target)(LONG_LIVED, { bucket: 'my.bucket', key: 'k', expiresIn: 60, now: NOW }).url).toBe(formUrl);
+  });
+
+  it('path style when asked, even for a DNS-safe bucket', () => {
+    const target = { endpoint: new URL('http://localhost:9000'), region: 'us-east-1', forcePathStyle: true };
+    expect(createPresigner(target)(LONG_LIVED, { ...dotted, bucket: 'plain' }).startsWith('http://localhost:9000/plain/k?')).toBe(true);
+    expect(createPostSigner(target)(LONG_LIVED, { bucket: 'plain', key: 'k', expiresIn: 60, now: NOW }).url).toBe('http://localhost:9000/plain');
+  });
+
+  it('signs the session token when there is one, and only then', () => {
+    const presign = createPresigner({ endpoint: new URL('https://s3.example.com'), region: 'us-east-1', forcePathStyle: true });
+    expect(presign({ ...LONG_LIVED, sessionToken: 'to ken' }, dotted)).toContain('&X-Amz-Security-Token=to%20ken&X-Amz-Signature=');
+    expect(presign(LONG_LIVED, dotted)).not.toContain('X-Amz-Security-Token');
+  });
+});
+
