@@ -42,11 +42,11 @@ describe('parseAuthorization', () => {
     if (c.kind === 'error' && header.length > 12) expect(c.message).not.toContain(header.slice(7, 20));
   });
 
+  // Shown by the answer, not by a stopwatch (a timed assertion fails on a loaded machine): a huge
+  // value that is wrong in every other way too gets the length refusal, so nothing else ran first.
   it('refuses an oversized header before looking at it', () => {
-    const huge = `Bearer ${'x'.repeat(10 * 1024 * 1024)}`;
-    const t0 = process.hrtime.bigint();
-    expect(parseAuthorization(huge)).toMatchObject({ reason: 'malformed' });
-    expect(Number(process.hrtime.bigint() - t0)).toBeLessThan(5e6);
+    const huge = `Digest  ${'x y'.repeat(4 * 1024 * 1024)}`;
+    expect(parseAuthorization(huge)).toEqual({ kind: 'error', reason: 'malformed', message: `Authorization header is longer than ${MAX_AUTHORIZATION_LENGTH} bytes` });
   });
 });
 
