@@ -3,7 +3,7 @@
  * errors become our reasons and messages. Tables written against the mutants Stryker found
  * surviving through the end-to-end JWT tests.
  */
-import { errors } from 'jose';
+import { errors, type JWTPayload } from 'jose';
 import { classifyJoseError } from '../../src/auth/jwt-verifier';
 import { claimAt, principalFromClaims } from '../../src/auth/jwt-claims';
 import { subjectQualifier } from '../../src/auth/subject-namespaces';
@@ -48,7 +48,8 @@ describe('principalFromClaims', () => {
   ])('groups from %s', (_name, groups, expected) => {
     const r = principalFromClaims({ sub: 'alice', ...(groups !== undefined && { groups }) }, 'sub', 'groups', plain);
     expect(r).toEqual({ ok: true, principal: { kind: 'user', subject: 'alice', groups: expected, claims: { sub: 'alice', ...(groups !== undefined && { groups }) }, via: 'jwt' } });
-    expect(r.ok && Object.isFrozen(r.principal) && Object.isFrozen(r.principal.groups) && Object.isFrozen(r.principal.claims)).toBe(true);
+    const p = r.ok ? r.principal : undefined;
+    expect(p?.kind === 'user' && Object.isFrozen(p) && Object.isFrozen(p.groups) && Object.isFrozen(p.claims)).toBe(true);
   });
 
   it.each([
@@ -59,7 +60,8 @@ describe('principalFromClaims', () => {
     ['groups with a number inside', { sub: 'a', groups: ['x', 3] }, 'token claim "groups" must be a list of strings or a space-separated string'],
     ['groups as an object', { sub: 'a', groups: { x: 'y' } }, 'token claim "groups" must be a list of strings or a space-separated string'],
   ])('refuses %s', (_name, payload, message) => {
-    expect(principalFromClaims(payload, 'sub', 'groups', plain)).toEqual({ ok: false, message });
+    // Payloads as a token could carry them, whatever the JWTPayload type says about `sub`.
+    expect(principalFromClaims(payload as JWTPayload, 'sub', 'groups', plain)).toEqual({ ok: false, message });
   });
 
   it('reads the configured claims, also by dotted path', () => {
