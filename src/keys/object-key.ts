@@ -80,7 +80,6 @@ export function percentDecode(raw: string): string | undefined {
   }
   try {
     return utf8.decode(bytes.subarray(0, n));
-    // Stryker disable next-line BlockStatement: an empty catch also ends in `undefined`
   } catch {
     return undefined;
   }
