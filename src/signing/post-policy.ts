@@ -73,7 +73,7 @@ export function createPostSigner(target: S3Target): PostSigner {
     for (const [name, value] of Object.entries(signed)) conditions.add(JSON.stringify({ [name]: value }));
     conditions.add(JSON.stringify({ key: request.key }));
     const expiration = new Date(request.now.getTime() + request.expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const policy = Buffer.from(`{"expiration":${JSON.stringify(expiration)},"conditions":[${[...conditions].join(',')}]}`, 'utf8').toString('base64');
+    const policy = Buffer.from(`{"expiration":${JSON.stringify(expiration)},"conditions":[${[...conditions].join(',')}]}`).toString('base64');
     const signature = createHmac('sha256', signingKeys.get(credentials.secretAccessKey, date)).update(policy).digest('hex');
     return { url: bucketUrl(request.bucket), fields: { ...signed, key: request.key, Policy: policy, 'X-Amz-Signature': signature } };
   };

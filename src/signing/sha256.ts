@@ -10,4 +10,5 @@ const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
 export const sha256Hex: (data: string) => string = oneShot
   ? (data) => oneShot('sha256', data, 'hex')
-  : (data) => crypto.createHash('sha256').update(data).digest('hex');
+  : // Stryker disable next-line all: the fallback for Node < 20.12, never run on the Node that runs the tests
+    (data) => crypto.createHash('sha256').update(data).digest('hex');

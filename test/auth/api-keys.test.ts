@@ -41,4 +41,27 @@ describe('API keys', () => {
     expect(isApiKeyShaped('sp_short')).toBe(false);
     expect(isApiKeyShaped(`xx_${'a'.repeat(43)}`)).toBe(false);
   });
+
+  it('finds an entry whose hash is written in upper case', () => {
+    const { key, entry } = createApiKey({ subject: 'alice' });
+    expect(createApiKeyLookup([{ ...entry, hash: entry.hash.toUpperCase() }])(key)).toMatchObject({ subject: 'alice' });
+  });
+
+  it('a new entry without groups or label has empty groups and no label', () => {
+    expect(Object.keys(createApiKey({ subject: 's' }).entry).sort()).toEqual(['groups', 'hash', 'subject']);
+    expect(createApiKey({ subject: 's' }).entry.groups).toEqual([]);
+  });
+
+  it.each([
+    [`sp_${'a'.repeat(43)}`, true],
+    [`sp_${'-_09AZaz'.repeat(5)}abc`, true],
+    [`sp_${'a'.repeat(42)}`, false],
+    [`sp_${'a'.repeat(44)}`, false],
+    [`x sp_${'a'.repeat(43)}`, false],
+    [`sp_${'a'.repeat(43)}\n`, false],
+    [`sp_${'a'.repeat(42)}=`, false],
+  ])('%j is key-shaped: %s', (s, shaped) => {
+    expect(isApiKeyShaped(s)).toBe(shaped);
+  });
 });
+

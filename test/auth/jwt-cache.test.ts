@@ -81,8 +81,24 @@ describe('TtlLru', () => {
     const lru = new TtlLru<number>(10);
     lru.set('a', 1, 50, 100);
     expect(lru.get('a', 49)).toBeUndefined();
+    expect(lru.get('a', 50)).toBe(1);
     expect(lru.get('a', 99)).toBe(1);
     expect(lru.get('a', 100)).toBeUndefined();
+    expect(lru.size).toBe(0);
+  });
+
+  it('updating an entry does not evict another one', () => {
+    const lru = new TtlLru<number>(2);
+    lru.set('a', 1, 0, 100);
+    lru.set('b', 2, 0, 100);
+    lru.set('b', 3, 0, 100);
+    expect([lru.get('a', 1), lru.get('b', 1)]).toEqual([1, 3]);
+  });
+
+  it('holds nothing with room for nothing', () => {
+    const lru = new TtlLru<number>(0);
+    lru.set('a', 1, 0, 100);
+    expect(lru.get('a', 1)).toBeUndefined();
     expect(lru.size).toBe(0);
   });
 });

@@ -24,6 +24,16 @@ describe('keyFromPath: keys that must work (client percent-encodes them)', () =>
     ['x'.repeat(300) + '/y', 'x'.repeat(300) + '/y'],
     ['caf%C3%A9', 'café'],
     ['cafe%CC%81', 'cafe\u0301'],
+    // Lower-case hex digits decode like upper-case ones (a-f, A-F, 0-9 at both ends of each range).
+    ['caf%c3%a9', 'café'],
+    ['%c3%BF%c3%bf', 'ÿÿ'],
+    ['%41%5a%61%7A%30%39', 'AZaz09'],
+    // Just outside the control ranges: space, tilde, NBSP.
+    ['a%20', 'a '],
+    ['a%7E', 'a~'],
+    ['a%C2%A0', 'a\u00a0'],
+    // A leading BOM is part of the key, not stripped by the decoder.
+    ['%EF%BB%BFbom', '\ufeffbom'],
   ])('%s -> %s', (raw, key) => {
     expect(keyFromPath(raw)).toEqual({ ok: true, key, folder: false });
   });
@@ -40,6 +50,8 @@ describe('keyFromPath: keys that must work (client percent-encodes them)', () =>
 
   it('adds the mount prefix', () => {
     expect(keyFromPath('q3.pdf', 'tenant/')).toEqual({ ok: true, key: 'tenant/q3.pdf', folder: false });
+    expect(keyFromPath('', 'tenant/')).toEqual({ ok: true, key: 'tenant/', folder: true });
+    expect(keyFromPath('r/', 'tenant/')).toEqual({ ok: true, key: 'tenant/r/', folder: true });
   });
 
   it(`accepts exactly ${MAX_KEY_BYTES} UTF-8 bytes`, () => {
@@ -72,10 +84,31 @@ describe('keyFromPath: rejections', () => {
     ['a%0D%0AInjected: 1', 'control characters'],
     ['a%7F', 'control characters'],
     ['a%C2%85', 'control characters'],
+    ['a%01', 'control characters'],
+    ['a%1F', 'control characters'],
+    ['a%C2%80', 'control characters'],
+    ['a%C2%9F', 'control characters'],
+    ['a\u0009b', 'control characters'],
     ['bad%', 'malformed'],
     ['bad%2', 'malformed'],
     ['bad%zz', 'malformed'],
     ['bad%G0', 'malformed'],
+    ['bad%0g', 'malformed'],
+    ['bad%/0', 'malformed'],
+    ['bad%:0', 'malformed'],
+    ['bad%@0', 'malformed'],
+    ['bad%`0', 'malformed'],
+    ['bad%0%', 'malformed'],
+    // Not hex digits, though a wider digit range would read them as 4 and 7 (valid "A" and "q").
+    ['bad%[1', 'malformed'],
+    ['bad%^1', 'malformed'],
+    ['bad%1[', 'malformed'],
+    // A non-hex first digit followed by bytes that would complete a 4-byte UTF-8 sequence.
+    ['bad%g0%90%80%80', 'malformed'],
+    ['bad%G0%90%80%80', 'malformed'],
+    // Code units above 0xff never come from Node's raw path; refused rather than truncated.
+    ['日本', 'malformed'],
+    ['\u0141.txt', 'malformed'],
     ['%FF', 'invalid UTF-8'],
     ['%C3', 'invalid UTF-8'],
     ['%C0%AE%C0%AE/overlong', 'invalid UTF-8'],

@@ -14,6 +14,12 @@ describe('parseByteSize', () => {
     ['1GiB', 1024 ** 3],
     ['2TB', 2e12],
     ['7B', 7],
+    [' 3 KB ', 3000],
+    ['1tib', 1024 ** 4],
+    ['2MiB', 2 * 1024 ** 2],
+    ['1GB', 1e9],
+    ['0.5KiB', 512],
+    [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
   ])('%p -> %p bytes', (input, bytes) => {
     expect(parseByteSize(input)).toEqual({ ok: true, bytes });
   });
@@ -34,7 +40,7 @@ describe('content types', () => {
     expect(normalizeContentTypePattern(p)).toBe(n);
   });
 
-  it.each([['image'], ['*/png'], ['image/pn*'], ['ima*e/png'], ['image/png/x'], [''], ['image/ png']])('pattern %p is invalid', (p) => {
+  it.each([['*/*/*'], ['image/pn g'], ['im{age/png'], ['*/'], ['/png'], ['image/'], ['image'], ['*/png'], ['image/pn*'], ['ima*e/png'], ['image/png/x'], [''], ['image/ png']])('pattern %p is invalid', (p) => {
     expect(normalizeContentTypePattern(p)).toBeNull();
   });
 
@@ -45,6 +51,12 @@ describe('content types', () => {
     [['image/png'], 'image/pngx', false],
     [['text/plain'], 'text/plain;charset=utf-8', true],
     [['*/*'], 'anything/at-all', true],
+    [['text/*', 'image/png'], 'image/png', true],
+    [['image/png', 'text/*'], 'text/csv', true],
+    [['text/*'], 'texts/plain', false],
+    [['image/*'], 'imag/png', false],
+    [['image/png'], 'image/png', true],
+    [[], 'image/png', false],
     [['*/*'], undefined, false],
     [['image/*'], 'garbage', false],
     [['image/*'], 'image/png; x=1, text/html', false], // a list: the bypass of issue 15.1

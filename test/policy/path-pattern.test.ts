@@ -1,4 +1,5 @@
-import { parsePathPattern } from '../../src/policy/path-pattern';
+import { compareSpecificity, parsePathPattern } from '../../src/policy/path-pattern';
+import { splitKey } from '../../src/policy/segment-match';
 import type { Principal } from '../../src/policy/types';
 import { alice, anon, engineOf, user } from './fixtures';
 
@@ -111,4 +112,81 @@ describe('path pattern matching', () => {
     expect(r.ok && r.pattern.literalPrefix).toEqual(['home', 'alice']);
     expect(r.ok && r.pattern.rest.map((s) => s.kind)).toEqual(['any', 'globstar']);
   });
+
+  it.each([
+    ['', 'pattern is empty'],
+    ['a/'.repeat(512) + 'b', 'pattern longer than 1024 characters'],
+    ['a\u001fb', 'pattern contains control characters'],
+    ['a\u007fb', 'pattern contains control characters'],
+    ['a//b', 'empty segment (leading, trailing or doubled "/")'],
+    ['a/./b', '"." segments never occur in keys'],
+    ['a/..', '".." segments never occur in keys'],
+    ['{user}/x', 'unknown variable "{user}"; use {sub}, {group} or {claim.NAME}'],
+    ['{claim.a.b}', 'unknown variable "{claim.a.b}"; use {sub}, {group} or {claim.NAME}'],
+    ['{claim}', 'unknown variable "{claim}"; use {sub}, {group} or {claim.NAME}'],
+    ['x{sub}', '"{" and "}" only form a whole-segment variable like {sub}, got "x{sub}"'],
+    ['{sub', '"{" and "}" only form a whole-segment variable like {sub}, got "{sub"'],
+    ['sub}', '"{" and "}" only form a whole-segment variable like {sub}, got "sub}"'],
+    ['a/x**', '"**" must be a whole segment, got "x**"'],
+    ['{sub}/{sub}', 'variable {sub} appears more than once'],
+    ['{claim.d}/x/{claim.d}', 'variable {claim.d} appears more than once'],
+  ])('%j is refused: %s', (pattern, message) => {
+    expect(parsePathPattern(pattern)).toEqual({ ok: false, message });
+  });
+
+  it.each([['a'.repeat(1024)], ['a b\u0080'], ['{claim.d}/{group}/{sub}/{claim.e}'], ['...'], ['.a/..b']])('accepts %j', (pattern) => {
+    expect(parsePathPattern(pattern).ok).toBe(true);
+  });
+
+  it('parses each segment kind', () => {
+    const r = parsePathPattern('a/*/x*y*z/{sub}/{group}/{claim.dept}/**/b');
+    expect(r.ok && r.pattern).toEqual({
+      source: 'a/*/x*y*z/{sub}/{group}/{claim.dept}/**/b',
+      literalPrefix: ['a'],
+      rest: [
+        { kind: 'any' },
+        { kind: 'glob', parts: ['x', 'y', 'z'] },
+        { kind: 'var', variable: { kind: 'sub' }, name: 'sub' },
+        { kind: 'var', variable: { kind: 'group' }, name: 'group' },
+        { kind: 'var', variable: { kind: 'claim', name: 'dept' }, name: 'claim.dept' },
+        { kind: 'globstar' },
+        { kind: 'literal', text: 'b' },
+      ],
+      // literal segments, variables, glob characters, fixed segments, minus globstars
+      specificity: [2, 3, 3, 7, -1],
+    });
+  });
+
+  it('a pattern of literals only keeps them all in the prefix, with nothing left', () => {
+    const r = parsePathPattern('a/b/c');
+    expect(r.ok && [r.pattern.literalPrefix, r.pattern.rest, r.pattern.specificity]).toEqual([['a', 'b', 'c'], [], [3, 0, 0, 3, -0]]);
+  });
+
+  it.each([
+    [[1, 0], [0, 5], 1],
+    [[0, 5], [1, 0], -1],
+    [[1, 2, 3], [1, 2, 3], 0],
+    [[1, 2, 3], [1, 2, 4], -1],
+    [[0, 0, 0, 2, -1], [0, 0, 0, 2, -2], 1],
+  ])('compareSpecificity(%j, %j) has the sign of %p', (a, b, sign) => {
+    expect(Math.sign(compareSpecificity(a, b))).toBe(sign);
+  });
 });
+
+describe('splitKey: the policy guard on keys', () => {
+  it.each([
+    ['a', ['a']],
+    ['a/b/c', ['a', 'b', 'c']],
+    ['...', ['...']],
+    ['.a/a./..b/b..', ['.a', 'a.', '..b', 'b..']],
+    ['a b/\u0080', ['a b', '\u0080']],
+    ['~', ['~']],
+  ])('%j -> %j', (key, segs) => {
+    expect(splitKey(key)).toEqual(segs);
+  });
+
+  it.each(['', '/', 'a/', '/a', 'a//b', '.', '..', 'a/.', 'a/../b', './a', 'a\u0000', 'a\u001fb', 'a\u007f', '\tb'])('%j -> null', (key) => {
+    expect(splitKey(key)).toBeNull();
+  });
+});
+

@@ -41,4 +41,40 @@ describe('principal selectors', () => {
   it.each([['user:'], ['group:'], ['claim:dept'], ['claim:=x'], ['claim:a.b=x'], ['someone'], ['role:admin'], ['']])('rejects %p', (source) => {
     expect(parsePrincipalSelector(source).ok).toBe(false);
   });
+
+  it.each([
+    ['user:', 'user: needs a subject, e.g. "user:alice"'],
+    ['group:', 'group: needs a group name, e.g. "group:eng"'],
+    ['claim:dept', 'claim: needs "claim:<name>=<value>", e.g. "claim:dept=finance"'],
+    ['claim:=x', 'claim: needs "claim:<name>=<value>", e.g. "claim:dept=finance"'],
+    ['user', 'user: needs a subject, e.g. "user:alice"'],
+    ['role:admin', 'unknown principal "role:admin"; use "*", "anonymous", "authenticated", "user:<subject>", "group:<name>" or "claim:<name>=<value>"'],
+  ])('%p says %p', (source, message) => {
+    expect(parsePrincipalSelector(source)).toEqual({ ok: false, message });
+  });
+
+  it.each([
+    ['*', true],
+    ['authenticated', false],
+    ['anonymous', false],
+    ['user:alice', false],
+    ['group:eng', false],
+    ['claim:dept=finance', false],
+  ])('%p skips the principal test (anyone): %p', (source, anyone) => {
+    const r = parsePrincipalSelector(source);
+    expect(r.ok && { source: r.selector.source, anyone: r.selector.anyone }).toEqual({ source, anyone });
+  });
+
+  it.each([
+    ['claim:n=1', user('u', [], { n: [[1], 2, 1] }), true],
+    ['claim:n=1', user('u', [], { n: [] }), false],
+    ['claim:n=false', user('u', [], { n: false }), true],
+    ['claim:n=null', user('u', [], { n: null }), false],
+    ['claim:n=undefined', user('u', [], {}), false],
+    ['user:alice', user('alice', [], {}), true],
+    ['group:eng', user('x', ['eng'], {}), true],
+  ])('%p on %j -> %p', (source, who, expected) => {
+    expect(sel(source)(who)).toBe(expected);
+  });
 });
+

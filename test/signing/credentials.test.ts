@@ -76,4 +76,32 @@ describe('refreshingCredentials', () => {
     await new Promise((r) => setImmediate(r));
     expect((await source.get(at(6 * 60_000 + 2))).accessKeyId).toBe('C');
   });
+
+  it('exactly 5 min left: still served, and a background refresh starts', async () => {
+    const p = provider([creds('A', 10 * 60_000), creds('B', 70 * 60_000)]);
+    const source = refreshingCredentials(p.fn);
+    await source.get(T0);
+    expect((await source.get(at(5 * 60_000))).accessKeyId).toBe('A');
+    await new Promise((r) => setImmediate(r));
+    expect(p.calls()).toBe(2);
+  });
+
+  it('exactly 30 s left: no longer handed out; the caller waits for fresh ones', async () => {
+    const p = provider([creds('A', 10 * 60_000), creds('B', 70 * 60_000)]);
+    const source = refreshingCredentials(p.fn);
+    await source.get(T0);
+    expect((await source.get(at(10 * 60_000 - 30_000))).accessKeyId).toBe('B');
+  });
+
+  it('freshly fetched credentials with exactly 30 s left are refused, with 31 s they are served', async () => {
+    await expect(refreshingCredentials(provider([creds('A', 30_000)]).fn).get(T0)).rejects.toThrow(new CredentialsUnavailable('storage credentials are expired or about to expire'));
+    expect((await refreshingCredentials(provider([creds('A', 31_000)]).fn).get(T0)).accessKeyId).toBe('A');
+  });
+
+  it('says which provider error made credentials unavailable', async () => {
+    const source = refreshingCredentials(provider([new Error('metadata service down')]).fn);
+    await expect(source.get(T0)).rejects.toThrow(new CredentialsUnavailable('cannot obtain storage credentials: metadata service down'));
+    await expect(source.get(T0)).rejects.toMatchObject({ name: 'CredentialsUnavailable' });
+  });
 });
+
