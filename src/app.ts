@@ -177,7 +177,6 @@ export function createApp(deps: AppDeps): App {
     if (!plain) setSecurityHeaders(res, f.id);
     if (applyCors(req, res)) return;
     if (onLfs) {
-      const q = url.indexOf('?');
       void lfs(req, res, path.slice(LFS_PREFIX.length), new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
       return;
     }
