@@ -74,6 +74,9 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): 
     );
   };
   res.once('finish', log);
-  res.once('close', () => setImmediate(log)); // after the handlers' own 'close' work has filled in the facts
+  // After the handlers' own 'close' work has filled in the facts; nothing to schedule once 'finish' logged.
+  res.once('close', () => {
+    if (!logged) setImmediate(log);
+  });
   return f;
 }
