@@ -12,4 +12,5 @@ module.exports = {
   ...base,
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['<rootDir>/test/{policy,keys,signing,auth}/**/*.test.ts'],
+  testSequencer: '<rootDir>/test/support/mutation-sequencer.js',
 };
