@@ -35,9 +35,18 @@ export function expectsContinue(req: IncomingMessage): boolean {
   return expect !== undefined && /100-continue/i.test(expect);
 }
 
+/** Whether the request's framing announces a body (a `Content-Length` other than 0, or any `Transfer-Encoding`). */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /** Call before the response is sent: the body is read from now on, beside the work on the answer. */
 export function discardUnwantedBody(req: IncomingMessage, res: ServerResponse, limits: DrainLimits = DEFAULT_DRAIN): void {
-  if (req.complete) return; // no body, or already read
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3); node
+  // marks it complete only after the handler ran, so without this check every GET would start a
+  // drain: a timer and four listeners per request, one of them on the keep-alive socket.
+  if (req.complete || !hasBody(req)) return;
   if (expectsContinue(req)) {
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) res.setHeader('Connection', 'close');
     return;
@@ -66,6 +75,7 @@ function drain(req: IncomingMessage, res: ServerResponse, limits: DrainLimits): 
   const stop = (): void => {
     clearInterval(poll);
     stopPace?.();
+    socket.off('close', stop); // the socket outlives the request on keep-alive
   };
   const poll = setInterval(() => {
     if (socket.bytesRead - start > limits.bytes || Date.now() - started > limits.ms) cutNow();

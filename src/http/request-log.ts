@@ -73,9 +73,11 @@ function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): 
       'request',
     );
   };
-  res.once('finish', log);
+  // `on`, not `once`: each fires once per response anyway, and once() wraps every listener in a
+  // closure of its own, on every request.
+  res.on('finish', log);
   // After the handlers' own 'close' work has filled in the facts; nothing to schedule once 'finish' logged.
-  res.once('close', () => {
+  res.on('close', () => {
     if (!logged) setImmediate(log);
   });
   return f;
