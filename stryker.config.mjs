@@ -4,6 +4,11 @@
 // Incremental: reports/stryker-incremental.json is a local cache (gitignored, like all of reports/);
 // it is keyed to the exact source and test text, so a committed copy would be stale after every merge.
 // One folder at a time: `npm run test:mutation -- --mutate 'src/keys/**/*.ts'`.
+import { resolve } from 'node:path';
+
+// The test names `npm run test:mutation` lists before Stryker starts: test/support/mutation-sequencer.js
+// runs only the files that hold a mutant's covering tests (the runners inherit this environment).
+process.env.SIGNPOST_MUTATION_TESTS ??= resolve('reports/mutation-tests.json');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
