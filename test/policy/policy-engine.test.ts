@@ -154,3 +154,57 @@ describe('compilePolicy validation', () => {
     expect(compilePolicy(doc).decide(anon, 'read', 'x/y')).toMatchObject({ effect: 'allow', constraints: { maxSize: 5, contentTypes: ['image/*'] } });
   });
 });
+
+describe('explain filters and picks like decide (mutation-testing survivors)', () => {
+  const bob = user('bob', ['ops']);
+
+  it('leaves out rules for other actions and for other callers', () => {
+    const e = engineOf({ id: 'no-exe', paths: '**/*.exe', actions: 'write', effect: 'deny' }, { id: 'eng', paths: '**', principals: 'group:eng' }, { id: 'anyone', paths: '**' });
+    expect(e.explain(alice, 'read', 'a.exe').matched.map((m) => m.ruleId)).toEqual(['eng', 'anyone']);
+    expect(e.explain(bob, 'read', 'a.exe').matched.map((m) => m.ruleId)).toEqual(['anyone']);
+    expect(e.explain(bob, 'write', 'a.exe').matched.map((m) => m.ruleId)).toEqual(['no-exe', 'anyone']);
+  });
+
+  it.each([
+    [['teams/{group}/{sub}/**', 'teams/{group}/**']],
+    [['teams/{group}/**', 'teams/{group}/{sub}/**']],
+  ])('shows the most specific of a rule\'s matching patterns, whatever their order: %j', (paths) => {
+    const x = engineOf({ id: 'teams', paths }).explain(alice, 'read', 'teams/eng/alice/x');
+    expect(x.matched).toEqual([{ ruleId: 'teams', effect: 'allow', pattern: 'teams/{group}/{sub}/**', bound: { group: 'eng', sub: 'alice' } }]);
+  });
+
+  it('binds only variables, at their own positions', () => {
+    const x = engineOf({ paths: 'a/{sub}/b/{group}/**' }).explain(alice, 'read', 'a/alice/b/eng/x/y');
+    expect(x.matched[0]?.bound).toEqual({ sub: 'alice', group: 'eng' });
+  });
+});
+
+describe('constraints carried from the rule', () => {
+  const rule = { id: 'r', paths: 'x/**', actions: ['read'], principals: ['*'], effect: 'allow' as const };
+
+  it.each([
+    [{ inlineActive: true }, { inlineActive: true }],
+    [{ inlineActive: false }, { inlineActive: false }],
+    [{ renameDownloads: true }, { renameDownloads: true }],
+    [{ renameDownloads: false }, { renameDownloads: false }],
+    [{}, {}],
+  ])('%j -> constraints %j, nothing else', (extra, constraints) => {
+    const d = compilePolicy({ version: 1, rules: [{ ...rule, ...extra }] }).decide(anon, 'read', 'x/y');
+    expect(d).toStrictEqual({ effect: 'allow', rule: 'r', constraints }); // strict: an absent constraint is no key at all
+  });
+});
+
+describe('PolicyError', () => {
+  it('is named and says every problem on its own line', () => {
+    let err: unknown;
+    try {
+      compilePolicy({ rules: [{ id: 'x', paths: 'a//b', actions: 'fly', principals: '*', effect: 'allow' }] });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as Error).name).toBe('PolicyError');
+    const lines = (err as Error).message.split('\n');
+    expect(lines[0]).toBe('invalid policy:');
+    expect(lines).toHaveLength(3);
+  });
+});
