@@ -133,14 +133,19 @@ describe('explain', () => {
   });
 });
 
+/** What compiling a policy with a bad path and a bad action throws. */
+function badPolicyError(): unknown {
+  try {
+    compilePolicy({ rules: [{ id: 'x', paths: 'a//b', actions: 'fly', principals: '*', effect: 'allow' }] });
+  } catch (e) {
+    return e;
+  }
+  throw new Error('compilePolicy accepted a bad policy');
+}
+
 describe('compilePolicy validation', () => {
   it('throws a PolicyError listing every problem, naming rule and field', () => {
-    let err: unknown;
-    try {
-      compilePolicy({ rules: [{ id: 'x', paths: 'a//b', actions: 'fly', principals: '*', effect: 'allow' }] });
-    } catch (e) {
-      err = e;
-    }
+    const err = badPolicyError();
     expect(err).toBeInstanceOf(PolicyError);
     const problems = (err as PolicyError).problems;
     expect(problems.map((p) => [p.ruleIndex, p.ruleId, p.field])).toEqual([
@@ -196,12 +201,7 @@ describe('constraints carried from the rule', () => {
 
 describe('PolicyError', () => {
   it('is named and says every problem on its own line', () => {
-    let err: unknown;
-    try {
-      compilePolicy({ rules: [{ id: 'x', paths: 'a//b', actions: 'fly', principals: '*', effect: 'allow' }] });
-    } catch (e) {
-      err = e;
-    }
+    const err = badPolicyError();
     expect((err as Error).name).toBe('PolicyError');
     const lines = (err as Error).message.split('\n');
     expect(lines[0]).toBe('invalid policy:');
