@@ -37,8 +37,7 @@ export function expectsContinue(req: IncomingMessage): boolean {
 
 /** Whether the request's framing announces a body (a `Content-Length` other than 0, or any `Transfer-Encoding`). */
 export function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 /** Call before the response is sent: the body is read from now on, beside the work on the answer. */
@@ -48,7 +47,7 @@ export function discardUnwantedBody(req: IncomingMessage, res: ServerResponse, l
   // drain: a timer and four listeners per request, one of them on the keep-alive socket.
   if (req.complete || !hasBody(req)) return;
   if (expectsContinue(req)) {
-    if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) res.setHeader('Connection', 'close');
+    res.setHeader('Connection', 'close');
     return;
   }
   drain(req, res, limits);

@@ -68,6 +68,7 @@ describe('hasBody: what the request framing announces (RFC 9112 §6.3)', () => {
   it.each([
     [{}, false],
     [{ 'content-length': '0' }, false],
+    [{ 'content-length': '00' }, false],
     [{ 'content-length': '1' }, true],
     [{ 'transfer-encoding': 'chunked' }, true],
     [{ 'transfer-encoding': 'chunked', 'content-length': '0' }, true],
