@@ -6,7 +6,7 @@
 // One folder at a time: `npm run test:mutation -- --mutate 'src/keys/**/*.ts'`.
 import { resolve } from 'node:path';
 
-// The test names `npm run test:mutation` lists before Stryker starts: test/support/mutation-sequencer.js
+// The test names `npm run test:mutation:list` writes (test:mutation runs it first): test/support/mutation-sequencer.js
 // runs only the files that hold a mutant's covering tests (the runners inherit this environment).
 process.env.SIGNPOST_MUTATION_TESTS ??= resolve('reports/mutation-tests.json');
 

@@ -5,12 +5,13 @@
 // their module graphs, zod included) even when none of its tests is named, about 7 s a mutant for
 // src/policy, whose every file reaches the schema. So:
 // - with a name pattern, only the files holding a named test run: the names come from
-//   reports/mutation-tests.json (SIGNPOST_MUTATION_TESTS; written by `npm run test:mutation`
-//   before Stryker starts). A file the list does not know is kept, and when no file matches all
-//   are kept, so a stale list can only make a mutant look survived, never killed.
+//   reports/mutation-tests.json (SIGNPOST_MUTATION_TESTS; `npm run test:mutation:list` writes it,
+//   and `npm run test:mutation` runs that before Stryker starts). A file the list does not know
+//   is kept, and when no file matches all are kept, so a stale list can only make a mutant look
+//   survived, never killed.
 // - fast files first, the property suites last: jest's default is slowest first, so every policy
 //   mutant began with the 12 s property suite even when a unit test kills it at once.
-// A survivor still runs every covering test, so no mutant's verdict changes.
+// With a current list a survivor still runs every covering test, so no mutant's verdict changes.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest loads sequencers as CommonJS
 const { readFileSync } = require('node:fs');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
