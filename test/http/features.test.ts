@@ -10,15 +10,14 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { ALL_FEATURES, FEATURES, type Feature } from '../../src/config/features';
 import type { Decide } from '../../src/policy/types';
-import { staticCredentials } from '../../src/signing/credentials';
-import { createS3Backend } from '../../src/storage/s3-backend';
 import { buildWeb } from '../../src/web/build';
 import type { StorageBackend } from '../../src/storage/types';
 import { memoryLogger } from '../support/memory-log';
+import { unreachableS3 } from '../support/unreachable-s3';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const storageCalls: string[] = [];
-const s3 = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) });
+const s3 = unreachableS3();
 const backend: StorageBackend = {
   ...s3,
   list: (input) => {

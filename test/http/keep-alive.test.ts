@@ -10,12 +10,11 @@ import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp } from '../../src/app';
 import { hasBody } from '../../src/http/discard-body';
-import { staticCredentials } from '../../src/signing/credentials';
-import { createS3Backend } from '../../src/storage/s3-backend';
 import { memoryLogger } from '../support/memory-log';
+import { unreachableS3 } from '../support/unreachable-s3';
 import { listen } from '../support/raw-http';
 
-const backend = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) });
+const backend = unreachableS3();
 
 function send(url: string, agent: Agent, method: string, body?: string): Promise<{ status: number; socketReused: boolean }> {
   return new Promise((resolve, reject) => {

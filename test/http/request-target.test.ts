@@ -10,11 +10,10 @@ import { explainRequest } from '../../src/cli/policy';
 import type { Authenticate } from '../../src/http/authenticate';
 import { compilePolicy } from '../../src/policy';
 import type { Action, Decide } from '../../src/policy/types';
-import { staticCredentials } from '../../src/signing/credentials';
 import type { Mount } from '../../src/storage/mount';
-import { createS3Backend } from '../../src/storage/s3-backend';
 import { user } from '../policy/fixtures';
 import { memoryLogger } from '../support/memory-log';
+import { unreachableS3 } from '../support/unreachable-s3';
 import { listen, rawRequest } from '../support/raw-http';
 
 const alice = user('alice', ['staff']);
@@ -26,7 +25,7 @@ const engine = compilePolicy({
     { id: 'lfs-team', paths: 'lfs/acme/**', actions: ['read', 'write'], principals: 'authenticated', effect: 'allow' },
   ],
 });
-const backend = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) });
+const backend = unreachableS3();
 const mounts: Mount[] = [
   { path: '/files', bucket: 'b', prefix: '', backend },
   { path: '/files/archive', bucket: 'a', prefix: 'cold/', backend },

@@ -9,15 +9,14 @@
 import { createApp } from '../../src/app';
 import { DEFAULT_DRAIN } from '../../src/http/discard-body';
 import { allowAll, type Decide } from '../../src/policy/types';
-import { staticCredentials } from '../../src/signing/credentials';
-import { createS3Backend } from '../../src/storage/s3-backend';
 import { memoryLogger } from '../support/memory-log';
+import { unreachableS3 } from '../support/unreachable-s3';
 import { listen } from '../support/raw-http';
 import { describeWith } from '../support/require-tool';
 import { PYTHON, writeThenRead } from '../support/write-then-read';
 
 const MB = 1_000_000;
-const backend = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) });
+const backend = unreachableS3();
 const denyInbox: Decide = (p, a, key) => (key.startsWith('inbox/') ? { effect: 'deny', reason: 'test', rule: 'no-inbox' } : allowAll(p, a, key));
 
 describeWith(PYTHON, 'apt-get install python3')('a body sent without Expect, through a small send buffer', () => {

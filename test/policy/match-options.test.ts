@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { compilePolicy, loadPolicyFile, PolicyError } from '../../src/policy';
 import { foldCase, trimTrailingDotsAndSpaces } from '../../src/policy/match-options';
 import { createApp } from '../../src/app';
-import { staticCredentials } from '../../src/signing/credentials';
-import { createS3Backend } from '../../src/storage/s3-backend';
 import { memoryLogger } from '../support/memory-log';
+import { unreachableS3 } from '../support/unreachable-s3';
 import { listen, rawRequest } from '../support/raw-http';
 import { alice, engineOf, user } from './fixtures';
 
@@ -116,7 +115,7 @@ describe('examples/policy.yaml: no executables anywhere', () => {
   });
 
   describe('through the gateway: PUT /files/home/sam/<name>', () => {
-    const backend = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }) });
+    const backend = unreachableS3();
     let gateway: Awaited<ReturnType<typeof listen>>;
     beforeAll(async () => {
       const app = createApp({ mounts: [{ path: '/files', bucket: 'b', prefix: '', backend }], logger: memoryLogger('fatal').logger, urlTtl: 60, decide: loaded.policy.decide, authenticate: () => Promise.resolve(staff) });

@@ -13,15 +13,14 @@ import { createAzureBackend } from '../../src/storage/azure-backend';
 import { accountKeySource, userDelegationKeySource } from '../../src/storage/azure-keys';
 import { findGatewayOnlyRules, mayMatchUnder } from '../../src/storage/capabilities';
 import { createNamedBackends } from '../../src/storage/from-config';
-import { createS3Backend } from '../../src/storage/s3-backend';
-import { staticCredentials } from '../../src/signing/credentials';
 import { listen } from '../support/raw-http';
 import { memoryLogger } from '../support/memory-log';
+import { unreachableS3 } from '../support/unreachable-s3';
 
 const KEY = randomBytes(64).toString('base64');
 const azure = { kind: 'azure', account: 'acct1', container: 'files', accountKey: KEY };
 const fileConfig = (doc: object) => loadConfig({ SIGNPOST_CONFIG: 'c.json' }, () => JSON.stringify(doc));
-const embedded = createS3Backend({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: staticCredentials({ accessKeyId: 'a', secretAccessKey: 'b' }) });
+const embedded = unreachableS3();
 const azureBackend = createAzureBackend({ account: 'acct1', keys: accountKeySource(KEY) });
 
 describe('config: backends and mounts', () => {
