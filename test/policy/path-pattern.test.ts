@@ -30,6 +30,11 @@ describe('path pattern matching', () => {
     ['a/img-*-v*.png', 'a/img-v.png', false],
     ['a/ab*ba', 'a/aba', false],
     ['a/ab*ba', 'a/abba', true],
+    // a middle piece may not overlap the suffix, nor an earlier middle piece
+    ['a/x*-v*-v', 'a/x-v', false],
+    ['a/x*-v*-v', 'a/x-v-v', true],
+    ['a/*v*v*', 'a/v', false],
+    ['a/*v*v*', 'a/vv', true],
     // `**` in the middle or at the start: zero or more segments
     ['a/**/b', 'a/b', true],
     ['a/**/b', 'a/x/y/b', true],
@@ -124,6 +129,8 @@ describe('path pattern matching', () => {
     ['{user}/x', 'unknown variable "{user}"; use {sub}, {group} or {claim.NAME}'],
     ['{claim.a.b}', 'unknown variable "{claim.a.b}"; use {sub}, {group} or {claim.NAME}'],
     ['{claim}', 'unknown variable "{claim}"; use {sub}, {group} or {claim.NAME}'],
+    ['{claim_role}', 'unknown variable "{claim_role}"; use {sub}, {group} or {claim.NAME}'], // not {claim.role} with a typo'd dot
+    ['{claims.role}', 'unknown variable "{claims.role}"; use {sub}, {group} or {claim.NAME}'],
     ['x{sub}', '"{" and "}" only form a whole-segment variable like {sub}, got "x{sub}"'],
     ['{sub', '"{" and "}" only form a whole-segment variable like {sub}, got "{sub"'],
     ['sub}', '"{" and "}" only form a whole-segment variable like {sub}, got "sub}"'],

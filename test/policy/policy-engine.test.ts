@@ -80,6 +80,18 @@ describe('which allow constraints apply: the most specific pattern, then file or
     expect(e.decide(user('bob'), 'write', 'home/bob/x')).toMatchObject({ rule: 'own-home', constraints: { ttl: 60 } });
   });
 
+  // Each pair also in the other file order, so file order cannot be what decides.
+  it.each([
+    ['a variable beats a wildcard', 'home/*/**', 'home/{sub}/**', 'home/bob/x'],
+    ['more literal characters in a glob win', 'logs/*.gz', 'logs/*.tar.gz', 'logs/a.tar.gz'],
+    ['more fixed segments win', 'a/*/**', 'a/*/*/**', 'a/b/c/d'],
+    ['fewer ** win', 'a/**/z', 'a/z', 'a/z'],
+  ])('%s: %p < %p', (_rank, broad, narrow, key) => {
+    const rules = { broad: { id: 'broad', paths: broad }, narrow: { id: 'narrow', paths: narrow } };
+    expect(engineOf(rules.broad, rules.narrow).decide(user('bob'), 'write', key)).toMatchObject({ rule: 'narrow' });
+    expect(engineOf(rules.narrow, rules.broad).decide(user('bob'), 'write', key)).toMatchObject({ rule: 'narrow' });
+  });
+
   it('absent constraints are absent keys', () => {
     const d = engineOf({ paths: '**' }).decide(alice, 'read', 'x');
     expect(d.effect === 'allow' && Object.keys(d.constraints)).toEqual([]);
