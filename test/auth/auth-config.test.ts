@@ -12,8 +12,16 @@ describe('auth config', () => {
     });
   });
 
+  it('keeps an API key\'s claims, single values and lists', () => {
+    const claims = { dept: 'finance', projects: ['p1', 'p2'] };
+    const r = parseAuthConfig({ apiKeys: [{ hash: HASH, subject: 'ci', claims }] });
+    expect(r.ok && r.config.apiKeys?.[0]?.claims).toEqual(claims);
+  });
+
   it.each([
     ['an uppercase / short hash', { apiKeys: [{ hash: 'ABC', subject: 'x' }] }, /apiKeys\[0\]\.hash: must be the sha256/],
+    ['a hash with a character before it', { apiKeys: [{ hash: `0${HASH}`, subject: 'x' }] }, /apiKeys\[0\]\.hash: must be the sha256/],
+    ['a hash with a character after it', { apiKeys: [{ hash: `${HASH}0`, subject: 'x' }] }, /apiKeys\[0\]\.hash: must be the sha256/],
     ['duplicate hashes', { apiKeys: [{ hash: HASH, subject: 'x' }, { hash: HASH, subject: 'y' }] }, /apiKeys\[1\]\.hash: duplicate/],
     ['an empty subject', { apiKeys: [{ hash: HASH, subject: '' }] }, /apiKeys\[0\]\.subject/],
     ['an unknown field', { apiKey: [] }, /Unrecognized key/],
