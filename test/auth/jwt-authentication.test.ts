@@ -88,6 +88,15 @@ describe('HS256 tokens', () => {
     expect((await auth(fromEnv, token)).ok).toBe(true);
     expect((await auth(fromFile, token)).ok).toBe(true);
   });
+
+  it('strips only the one line end an editor adds to a secret file, CRLF too', async () => {
+    const secret = `${SECRET}\nline two`;
+    const token = await mint({ key: new TextEncoder().encode(secret) });
+    for (const file of [`${secret}\n`, `${secret}\r\n`, secret]) {
+      const fromFile = createAuthenticator({ jwt: { secretFile: '/s' } }, io({ '/s': file }));
+      expect((await auth(fromFile, token)).ok).toBe(true);
+    }
+  });
 });
 
 describe('RS256 and ES256 tokens from a JWKS file', () => {

@@ -49,6 +49,15 @@ describe('verified-token cache', () => {
     expect(await a(token, at(-10))).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
+  it('serves a cached token as early as the clock tolerance allows, and no earlier', async () => {
+    const a = createAuthenticator({ jwt: { hs256Secret: SECRET, clockToleranceSeconds: 30 } });
+    const token = `Bearer ${await mint({ claims: { nbf: NOW_S + 10 } })}`;
+    expect((await a(token, NOW)).ok).toBe(true);
+    expect((await a(token, at(-15))).ok).toBe(true); // nbf - 30 s is at(-20)
+    expect(verifyCalls).toHaveBeenCalledTimes(1);
+    expect(await a(token, at(-25))).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
   it('does not cache failures', async () => {
     const a = createAuthenticator({ jwt: { hs256Secret: SECRET, audience: 'signpost' } });
     const token = `Bearer ${await mint({ claims: { aud: 'x' } })}`;
