@@ -9,7 +9,10 @@
  *   gateway-10k    gateway-full with 10,000 rules (bench/lib/fixtures.ts)
  * The gateways run bundled as production runs them (lib/bundle.ts), not under tsx.
  * Two diagnostic rows (not targets) answer the constant 307 with the gateway's own nine headers,
- * so the share of the gap that is Node writing those headers is measured, not guessed.
+ * so the share of the gap that is Node writing those headers is measured, not guessed; a third
+ * (node-http-essentials) does only the work every redirect must do, with the gateway's own request
+ * log, presigner and writeRedirect, so what is left of the gap is the gateway's own routing,
+ * authorization and glue.
  * Targets: zero ≥ 0.4× floor, full ≥ 0.3× floor, 10k ≥ 0.9× full, p99 ≤ 3× p50 pinned.
  * `profile: true` also CPU-profiles gateway-zero and gateway-full under the same load (separate
  * processes, not in the table) and prints each profile's top entries (profile-summary.ts).
@@ -30,6 +33,7 @@ const LABEL: Record<string, string> = {
   'node-http': 'bare node:http, constant 307 (floor)',
   'node-http-gateway-headers': "diagnostic: node:http, constant 307 with the gateway's 9 headers (setHeader each)",
   'node-http-gateway-headers-writehead': 'diagnostic: the same 9 headers in one writeHead array',
+  'node-http-essentials': "diagnostic: node:http + only the required work, by the gateway's own functions (request log line, presign, writeRedirect)",
   'gateway-zero': 'gateway zero-config (embedded store, no auth, info log)',
   'gateway-full': 'gateway full (API key + 100 rules + presign + info log)',
   'gateway-10k': 'gateway full with 10,000 rules',
@@ -51,7 +55,7 @@ export async function runHotpath(o: RunOptions & { profile?: boolean }): Promise
   const headers = (name: string): Record<string, string> => (name.startsWith('gateway-full') || name.startsWith('gateway-10k') ? AUTH_HEADER : {});
   const env = (name: string): NodeJS.ProcessEnv => (name === 'gateway-zero' ? zeroEnv() : gatewayEnv(name === 'gateway-full' ? 100 : 10_000));
   try {
-    for (const b of ['node-http', 'node-http-gateway-headers', 'node-http-gateway-headers-writehead']) children.push(await startChild(b, 'baselines.ts', [b], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
+    for (const b of ['node-http', 'node-http-gateway-headers', 'node-http-gateway-headers-writehead', 'node-http-essentials']) children.push(await startChild(b, 'baselines.ts', [b], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
     const gateway = bundleServer(join(__dirname, '..'), 'gateway.ts');
     const base = AGAINST === undefined ? undefined : bundleServer(AGAINST, 'gateway.ts');
     for (const g of GATEWAYS) {

@@ -5,6 +5,13 @@
  *                                       (security headers, a fresh X-Request-Id, Location,
  *                                       Cache-Control, Content-Length), set one by one as it does
  *   node-http-gateway-headers-writehead the same headers in one writeHead array
+ *   node-http-essentials                node:http doing only the per-request work the issue
+ *                                       requires, with the gateway's own functions: its request
+ *                                       log (id, facts, one pino info line), a real SigV4 presign
+ *                                       by its S3 backend (the type or attachment a GET signs,
+ *                                       src/content/serve-as.ts) and its writeRedirect (the 307 with
+ *                                       every header and the one-line body); no routing, auth,
+ *                                       policy or body handling. The floor for the gateway's redirect.
  *   express-307      express 5, GET /files/*key sets a constant Location, 307, ends
  *   express-redirect express 5, res.redirect(307, constant) (content negotiation + HTML body)
  *   express-sdk      express 5 + getSignedUrl with one shared S3Client (a real SigV4 presign)
@@ -18,6 +25,13 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { serveAs, ServeModes } from '../../src/content/serve-as';
+import { requestLog } from '../../src/http/request-log';
+import { writeRedirect } from '../../src/http/security-headers';
+import { createLogger } from '../../src/log';
+import { staticCredentials } from '../../src/signing/credentials';
+import { createS3Backend } from '../../src/storage/s3-backend';
+import { ObjectOperations } from '../../src/storage/types';
 import { serveChild } from './harness';
 
 const BUCKET = process.env.SIGNPOST_BUCKET ?? 'bench-bucket';
@@ -54,6 +68,26 @@ function build(kind: string): Server {
     return createServer((_req, res) => {
       res.writeHead(307, [...first, 'X-Request-Id', randomUUID(), 'Location', CONSTANT, 'Cache-Control', 'no-store', 'Content-Length', '0']);
       res.end();
+    });
+  }
+  if (kind === 'node-http-essentials') {
+    // The gateway's logger as `signpost serve` builds it: info, on stdout (the parent's /dev/null).
+    const logRequest = requestLog(createLogger('info'));
+    const credentials = staticCredentials({ accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' });
+    const backend = createS3Backend({ ...clientConfig, credentials });
+    const prefix = '/files/';
+    return createServer((req, res) => {
+      const f = logRequest(req, res);
+      f.action = 'read'; // the zero-config gateway's line names these too
+      f.principal = 'anonymous';
+      const key = (req.url ?? prefix).slice(prefix.length);
+      backend.presign({ operation: ObjectOperations.get, bucket: BUCKET, key, expiresIn: 300, now: new Date(), ...serveAs(key, ServeModes.plain) }).then(
+        (signed) => writeRedirect(res, f.id, signed.url),
+        () => {
+          res.statusCode = 500;
+          res.end();
+        },
+      );
     });
   }
   if (kind === 'node-http') {
