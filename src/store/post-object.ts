@@ -55,9 +55,9 @@ export async function postObject(ctx: ServerContext, r: StoreRequest, res: Serve
   if (Number(length) > MAX_POST_FILE_BYTES + 1024 * 1024) {
     throw new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { extra: { ProposedSize: length, MaxSizeAllowed: String(MAX_POST_FILE_BYTES) } });
   }
-  if (r.expectContinue) res.writeContinue(); // the policy is in the body: nothing can be checked before it
-
-  const written = await readForm(ctx, r, type);
+  // The policy is in the body, so nothing more can be checked before it: take an upload slot (or
+  // 503 SlowDown), then 100 Continue, and the body is paced like any other upload's (limits.ts).
+  const written = await ctx.uploads.receive(r.req, res, r.expectContinue, () => readForm(ctx, r, type));
   const cond = { kind: 'always' } as const; // POST Object has no conditional writes
   await ctx.repo.commit(written.tmp, written.meta, cond);
   answer(r, res, written);

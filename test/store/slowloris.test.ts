@@ -90,6 +90,19 @@ it('a body that stops (a byte, then nothing) is cut after the idle limit: PUT an
   await noTempFilesLeft();
 }, 15_000);
 
+it('POST Object (a browser form upload) counts toward the bound and is cut when it trickles, like a PUT', async () => {
+  const u = new URL(h.store.url);
+  const head = `POST /${BUCKET} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n`;
+  const form = `--b\r\nContent-Disposition: form-data; name="key"\r\n\r\nslow/form.bin\r\n--b\r\n${'x'.repeat(100_000)}`;
+  const conns = Array.from({ length: LIMITS.maxUploads + 4 }, () => trickle(head, form, 200));
+  const results = await Promise.all(conns.map((c) => c.closed));
+  const slowDown = results.filter((r) => /^HTTP\/1\.1 503 /.test(r.raw));
+  expect(slowDown).toHaveLength(4);
+  for (const r of slowDown) expect(r.raw).toMatch(/<Code>SlowDown<\/Code>/);
+  for (const r of results) expect(r.afterMs).toBeLessThan(LIMITS.windowMs + 4000);
+  await noTempFilesLeft();
+}, 30_000);
+
 it('headers sent a byte at a time are cut by the headers timeout (408)', async () => {
   const conns = Array.from({ length: 20 }, () => trickle('', `GET /${BUCKET}/k HTTP/1.1\r\nHost: x\r\nX-Slow: ${'s'.repeat(200)}`, 100));
   const results = await Promise.all(conns.map((c) => c.closed));
