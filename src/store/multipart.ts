@@ -33,18 +33,23 @@ function parsePartNumber(v: string | undefined): number {
   return n;
 }
 
-/** Reads a small request body (the Complete XML), enforcing size and any signed digest. */
-async function readSmallBody(r: StoreRequest, auth: AuthResult, res: ServerResponse): Promise<Buffer> {
+/**
+ * Reads a small request body (the Complete XML), enforcing size and any signed digest. Small but
+ * not quick by itself: it takes an upload slot and is paced like any body (limits.ts), so a
+ * trickled XML cannot hold a connection open.
+ */
+async function readSmallBody(limiter: UploadLimiter, r: StoreRequest, auth: AuthResult, res: ServerResponse): Promise<Buffer> {
   const cl = Number(r.req.headers['content-length'] ?? 0);
   if (cl > MAX_XML_BYTES) throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
-  if (r.expectContinue) res.writeContinue();
   const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of r.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_XML_BYTES) throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
-    chunks.push(chunk);
-  }
+  await limiter.receive(r.req, res, r.expectContinue, async () => {
+    let size = 0;
+    for await (const chunk of r.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_XML_BYTES) throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
+      chunks.push(chunk);
+    }
+  });
   const body = Buffer.concat(chunks);
   if (auth.payloadHash !== UNSIGNED_PAYLOAD && createHash('sha256').update(body).digest('hex') !== auth.payloadHash) {
     throw new S3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -114,11 +119,11 @@ async function listParts(uploads: Uploads, r: StoreRequest, res: ServerResponse,
   sendXml(res, 200, `${body}</ListPartsResult>`);
 }
 
-async function complete(repo: ObjectRepo, uploads: Uploads, r: StoreRequest, auth: AuthResult, res: ServerResponse, id: string): Promise<void> {
+async function complete(repo: ObjectRepo, limiter: UploadLimiter, uploads: Uploads, r: StoreRequest, auth: AuthResult, res: ServerResponse, id: string): Promise<void> {
   const key = r.key as string;
   const u = await uploads.get(id, r.bucket, key);
   const cond = await writeCondition(repo, r, key);
-  const requested = parseCompleteXml(await readSmallBody(r, auth, res));
+  const requested = parseCompleteXml(await readSmallBody(limiter, r, auth, res));
   await uploads.lock(id, async () => {
     await uploads.get(id, r.bucket, key); // still there (not completed or aborted meanwhile)
     const stored = new Map((await uploads.parts(id)).map((p) => [p.partNumber, p]));
@@ -179,7 +184,7 @@ export async function multipartRoute(repo: ObjectRepo, limiter: UploadLimiter, r
     case 'GET':
       return listParts(uploads, r, res, id);
     case 'POST':
-      return complete(repo, uploads, r, auth, res, id);
+      return complete(repo, limiter, uploads, r, auth, res, id);
     case 'DELETE':
       await uploads.abort(id, r.bucket, r.key);
       return sendEmpty(res, 204);

@@ -6,7 +6,7 @@
  * but real upload still lands. Limits are scaled down (about a second each) so the suite stays
  * short; the defaults are in src/store/limits.ts.
  */
-import { CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { tmpDir } from '../../src/store/layout';
@@ -79,12 +79,14 @@ it('40 connections on one PUT URL, each sending 5 bytes a second: 8 are received
   expect((await send({ method: 'HEAD', url: await h.sign(new HeadObjectCommand({ Bucket: BUCKET, Key: 'slow/one-url.bin' })) })).status).toBe(404);
 }, 30_000);
 
-it('a body that stops (a byte, then nothing) is cut after the idle limit: PUT and UploadPart', async () => {
+it('a body that stops (a byte, then nothing) is cut after the idle limit: PUT, UploadPart and the Complete XML', async () => {
   const head = await putHead('slow/stopped.bin', 1000);
   const { UploadId } = await h.client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'slow/parts.bin' }));
   const part = new URL(await h.sign(new UploadPartCommand({ Bucket: BUCKET, Key: 'slow/parts.bin', UploadId, PartNumber: 1 })));
   const partHead = `PUT ${part.pathname}${part.search} HTTP/1.1\r\nHost: ${part.host}\r\nContent-Length: 1000\r\n\r\n`;
-  const conns = [...Array.from({ length: 4 }, () => trickle(head, 'x', 10)), trickle(partHead, 'x', 10)];
+  const done = new URL(await h.sign(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'slow/parts.bin', UploadId })));
+  const completeHead = `POST ${done.pathname}${done.search} HTTP/1.1\r\nHost: ${done.host}\r\nContent-Length: 1000\r\n\r\n`;
+  const conns = [...Array.from({ length: 4 }, () => trickle(head, 'x', 10)), trickle(partHead, 'x', 10), trickle(completeHead, '<', 10)];
   const results = await Promise.all(conns.map((c) => c.closed));
   for (const r of results) expect(r.afterMs).toBeLessThan(LIMITS.idleMs + 3000);
   await noTempFilesLeft();
