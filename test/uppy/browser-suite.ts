@@ -16,12 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import type { TestGateway } from '../support/gateway';
 import { alice } from '../support/uppy';
 import type { Outcome, UploadOptions, UppyUpload } from './page-types';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const HTML = '<!doctype html><meta charset="utf-8"><title>Uppy to Signpost</title><input type="file" id="pick" multiple><pre id="out"></pre><script src="/main.js"></script>';
 
@@ -58,7 +58,7 @@ export function uppyBrowserSuite(name: string, start: (pageOrigin: string) => Pr
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     target = await start(origin);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`${origin}/`);
   });

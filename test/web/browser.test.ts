@@ -11,11 +11,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { createApiKey } from '../../src/auth';
 import { DEFAULT_MULTIPART_THRESHOLD } from '../../src/web/route';
 import { buildWeb } from '../../src/web/build';
+import { launchChromium } from '../support/chromium';
 import { curl } from '../support/curl';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { describeWith } from '../support/require-tool';
@@ -29,7 +30,6 @@ const policy = {
   ],
 };
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 describeWith('chromium', 'apt-get install chromium')('the browser UI (Chromium)', () => {
   let open: TestGateway;
@@ -51,7 +51,7 @@ describeWith('chromium', 'apt-get install chromium')('the browser UI (Chromium)'
     await buildWeb(webDir);
     open = await startGateway({ webDir });
     gw = await startGateway({ env: { SIGNPOST_CONFIG: join(dir, 'signpost.yaml') }, webDir });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

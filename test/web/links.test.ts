@@ -8,12 +8,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { curlStatus } from '../support/curl';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { describeWith } from '../support/require-tool';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const PDF = '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const HTML = '<!doctype html><title>ran</title><p>active content</p>';
@@ -39,7 +39,7 @@ describeWith('chromium', 'apt-get install chromium')('browser links (Chromium)',
     await upload('notes.txt', 'plain words\n');
     await upload('page.html', HTML, ['-H', 'Content-Type: text/html']);
     await upload('fake.png', HTML, ['-H', 'Content-Type: text/html']);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
+    browser = await launchChromium();
     context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
   }, 60_000);
