@@ -19,13 +19,23 @@ describe('parseByteSize', () => {
     ['2MiB', 2 * 1024 ** 2],
     ['1GB', 1e9],
     ['0.5KiB', 512],
+    ['1.25KB', 1250],
     [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
   ])('%p -> %p bytes', (input, bytes) => {
     expect(parseByteSize(input)).toEqual({ ok: true, bytes });
   });
 
-  it.each([[-1], [1.5], ['10 parsecs'], ['MB'], ['-3MB'], ['0.5B'], ['1e3'], ['10constructor'], [''], [null], [true], [Number.MAX_SAFE_INTEGER + 2]])('rejects %p', (input) => {
+  it.each([[-1], [1.5], ['10 parsecs'], ['MB'], ['-3MB'], ['0.5B'], ['1e3'], ['10constructor'], [''], [null], [true], [Number.MAX_SAFE_INTEGER + 2], ['10MB!'], ['10MB 5']])('rejects %p', (input) => {
     expect(parseByteSize(input).ok).toBe(false);
+  });
+
+  it.each([
+    [-1, 'must be a non-negative whole number of bytes'],
+    [true, 'must be a number of bytes or a string like "10MB"'],
+    ['10 parsecs', '"10 parsecs" is not a size; use bytes or a unit: B, KB, MB, GB, TB, KiB, MiB, GiB, TiB'],
+    ['1.0005KB', '"1.0005KB" is not a whole number of bytes'],
+  ])('says what is wrong with %p', (input, message) => {
+    expect(parseByteSize(input)).toEqual({ ok: false, message });
   });
 });
 

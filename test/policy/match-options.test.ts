@@ -50,6 +50,11 @@ describe('matching options', () => {
     expect(foldCase(a)).toBe(foldCase(b));
   });
 
+  it('folds every sigma to σ, keeping it a letter of its own', () => {
+    expect(foldCase('\u039f\u0394\u039f\u03a3')).toBe('\u03bf\u03b4\u03bf\u03c3'); // ΟΔΟΣ
+    expect(foldCase('\u03b1\u03c2')).not.toBe(foldCase('\u03b1')); // ας is not α
+  });
+
   it('case folding is per code point, so folded glob pieces match folded keys', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), (a, b) => foldCase(a + b) === foldCase(a) + foldCase(b)));
   });
