@@ -7,7 +7,7 @@
  *   gateway-full   API key + 100-rule policy + SigV4 presign + info log (+ the security headers
  *                  and request id every answer carries; metrics off, the default)
  *   gateway-10k    gateway-full with 10,000 rules (bench/lib/fixtures.ts)
- * The gateways run bundled as production runs them (lib/bundle.ts), not under tsx.
+ * The gateways and the baselines run bundled as production runs them (lib/bundle.ts), not under tsx.
  * Two diagnostic rows (not targets) answer the constant 307 with the gateway's own nine headers,
  * so the share of the gap that is Node writing those headers is measured, not guessed; a third
  * (node-http-essentials) does only the work every redirect must do, with the gateway's own request
@@ -55,7 +55,9 @@ export async function runHotpath(o: RunOptions & { profile?: boolean }): Promise
   const headers = (name: string): Record<string, string> => (name.startsWith('gateway-full') || name.startsWith('gateway-10k') ? AUTH_HEADER : {});
   const env = (name: string): NodeJS.ProcessEnv => (name === 'gateway-zero' ? zeroEnv() : gatewayEnv(name === 'gateway-full' ? 100 : 10_000));
   try {
-    for (const b of ['node-http', 'node-http-gateway-headers', 'node-http-gateway-headers-writehead', 'node-http-essentials']) children.push(await startChild(b, 'baselines.ts', [b], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
+    // Bundled like the gateways: node-http-essentials runs the gateway's own request log and presigner.
+    const baselines = bundleServer(join(__dirname, '..'), 'baselines.ts');
+    for (const b of ['node-http', 'node-http-gateway-headers', 'node-http-gateway-headers-writehead', 'node-http-essentials']) children.push(await startChild(b, baselines, [b], { ...AWS_ENV, SIGNPOST_S3_ENDPOINT: DUMMY_S3 }));
     const gateway = bundleServer(join(__dirname, '..'), 'gateway.ts');
     const base = AGAINST === undefined ? undefined : bundleServer(AGAINST, 'gateway.ts');
     for (const g of GATEWAYS) {
