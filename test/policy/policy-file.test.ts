@@ -63,6 +63,7 @@ describe('parsePolicy (YAML)', () => {
     ['constraint on deny', 'rules:\n  - id: a\n    paths: x\n    actions: read\n    principals: "*"\n    effect: deny\n    ttl: 5\n', 0, 'a', 'ttl', 7, 10, /only apply to allow/],
     ['bad id, named by index', 'rules:\n  - id: "has space"\n    paths: x\n    actions: read\n    principals: "*"\n    effect: allow\n', 0, 'has space', 'id', 2, 9, /must be 1-128/],
     ['bad effect', 'rules:\n  - id: a\n    paths: x\n    actions: read\n    principals: "*"\n    effect: permit\n', 0, 'a', 'effect', 6, 13, /"allow" or "deny"/],
+    ['a pattern its matching options make unmatchable', 'rules:\n  - id: a\n    paths: [ok/**, "x/y."]\n    actions: read\n    principals: "*"\n    effect: allow\n    ignoreTrailingDotsAndSpaces: true\n', 0, 'a', 'paths[1]', 3, 20, /"y\." ends in "\." or " "/],
   ])('%s', (_name, text, ruleIndex, ruleId, field, line, column, message) => {
     const [p, ...rest] = problemsOf(text);
     expect(rest).toEqual([]);
@@ -94,6 +95,8 @@ describe('parsePolicy (YAML)', () => {
 
   it('reports document-level problems', () => {
     expect(problemsOf('rules: {}\n')[0]).toMatchObject({ field: 'rules', line: 1 });
+    expect(problemsOf('version: 1\n')).toEqual([{ source: 'p.yaml', field: 'rules', message: 'required field is missing', line: 1, column: 1 }]);
+    expect(problemsOf('- a\n')).toEqual([expect.objectContaining({ field: '(document)', line: 1, column: 1 })]);
     expect(problemsOf('version: 2\nrules: []\n')[0]).toMatchObject({ field: 'version', message: 'must be 1' });
     expect(problemsOf('')[0]).toMatchObject({ field: '(document)' });
   });
@@ -102,6 +105,32 @@ describe('parsePolicy (YAML)', () => {
     expect(problemsOf('rules:\n  - id: a\n   bad: [\n')[0]).toMatchObject({ field: '(syntax)', line: expect.any(Number) as number });
     const dup = problemsOf('rules:\n  - id: a\n    effect: allow\n    effect: deny\n');
     expect(dup[0]).toMatchObject({ field: '(syntax)', line: 4 });
+  });
+
+  it('reports a rule that is not an object, with or without an id anywhere', () => {
+    const problems = problemsOf('rules:\n  - ~\n  - 7\n');
+    expect(problems).toEqual([
+      expect.objectContaining({ ruleIndex: 0, field: '(rule)', line: 2 }),
+      expect.objectContaining({ ruleIndex: 1, field: '(rule)', line: 3 }),
+    ]);
+    expect(problems.every((p) => !('ruleId' in p))).toBe(true);
+  });
+
+  it('refuses a YAML alias bomb as a syntax problem instead of expanding it', () => {
+    const levels = ['l0: &l0 [a, a, a, a, a, a, a, a, a, a]'];
+    for (let i = 1; i < 8; i++) levels.push(`l${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(', ')}]`);
+    const [p, ...rest] = problemsOf(`${levels.join('\n')}\nrules: []\n`);
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ field: '(syntax)', message: expect.stringMatching(/alias/i) as string });
+  });
+
+  it.each([
+    [{ source: 'p.yaml', field: 'rules', message: 'm' }, 'p.yaml: rules: m'],
+    [{ source: 'p.yaml', line: 3, field: 'version', message: 'm' }, 'p.yaml:3:1: version: m'],
+    [{ source: 'p.json', ruleIndex: 2, field: 'paths[0]', message: 'm' }, 'p.json: rules[2] paths[0]: m'],
+    [{ source: 'p.yaml', line: 4, column: 7, ruleIndex: 0, ruleId: 'own', field: 'ttl', message: 'm' }, 'p.yaml:4:7: rules[0] (id "own") ttl: m'],
+  ])('formats %j as %j', (problem, text) => {
+    expect(formatProblem(problem)).toBe(text);
   });
 
   it('formats problems as file:line:col with rule and field', () => {
@@ -184,11 +213,19 @@ describe('loadPolicyFile', () => {
     const path = join(dir, 'bad.yml');
     writeFileSync(path, 'rules: [1]\n');
     const r = loadPolicyFile(path);
-    expect(!r.ok && r.problems[0]).toMatchObject({ source: path, ruleIndex: 0, line: 1 });
+    expect(!r.ok && r.problems[0]).toMatchObject({ source: path, ruleIndex: 0, field: '(rule)', line: 1 });
+  });
+
+  it('reads a .json file as JSON (by its extension, in any case), with JSON\'s own errors', () => {
+    const path = join(dir, 'bad.JSON');
+    writeFileSync(path, '{"rules": [}');
+    const r = loadPolicyFile(path);
+    expect(!r.ok && r.problems[0]).toMatchObject({ source: path, field: '(syntax)', message: expect.stringMatching(/not valid JSON/) as string });
   });
 
   it('reports a missing file as a problem', () => {
-    const r = loadPolicyFile(join(dir, 'nope.yaml'));
-    expect(!r.ok && r.problems[0]?.message).toBe('cannot read: ENOENT');
+    const path = join(dir, 'nope.yaml');
+    const r = loadPolicyFile(path);
+    expect(!r.ok && r.problems).toEqual([{ source: path, field: '(file)', message: 'cannot read: ENOENT' }]);
   });
 });
