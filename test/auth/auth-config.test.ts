@@ -92,9 +92,10 @@ describe('auth config', () => {
 
   it.each([
     ['an unset environment variable', { secretEnv: 'NOPE' }, /environment variable NOPE is not set/],
-    ['a short secret from the environment', { secretEnv: 'SHORT' }, /at least 32 bytes/],
-    ['a missing secret file', { secretFile: '/missing' }, /cannot read \/missing \(ENOENT\)/],
-    ['a JWKS file that is not JSON', { jwksFile: '/bad' }, /not a JSON Web Key Set/],
+    ['a short secret from the environment', { secretEnv: 'SHORT' }, /jwt\.secretEnv \(SHORT\): the HS256 secret must be at least 32 bytes/],
+    ['a missing secret file', { secretFile: '/missing' }, /jwt\.secretFile: cannot read \/missing \(ENOENT\)/],
+    ['a JWKS file that is not JSON', { jwksFile: '/bad' }, /jwt\.jwksFile: \/bad is not a JSON Web Key Set/],
+    ['a missing JWKS file', { jwksFile: '/missing' }, /jwt\.jwksFile: cannot read \/missing \(ENOENT\)/],
     ['a JWKS file without keys', { jwksFile: '/empty' }, /not a JSON Web Key Set/],
     ['an empty environment variable', { secretEnv: 'EMPTY' }, /^invalid auth config:\njwt\.secretEnv: environment variable EMPTY is not set$/],
     ['a short secret file', { secretFile: '/short' }, /^invalid auth config:\njwt\.secretFile \(\/short\): the HS256 secret must be at least 32 bytes$/],
