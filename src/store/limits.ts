@@ -1,9 +1,10 @@
 /**
  * What one client may hold in the embedded store, which shares its process (and file-descriptor
- * limit) with the gateway: headers must arrive within `headersTimeoutMs`; an upload body (PUT,
- * UploadPart, POST Object) must keep moving (http/body-pace.ts) or the connection is cut, which fails the
- * write and removes its temp file; at most `maxUploads` bodies are received at once, and the
- * next gets 503 SlowDown with Retry-After before `100 Continue` (so it sends no body).
+ * limit) with the gateway: headers must arrive within `headersTimeoutMs`; a request body (PUT,
+ * UploadPart, POST Object, the Complete XML) must keep moving (http/body-pace.ts) or the
+ * connection is cut, which fails the write and removes its temp file; at most `maxUploads`
+ * bodies are received at once, and the next gets 503 SlowDown with Retry-After before
+ * `100 Continue` (so it sends no body).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
