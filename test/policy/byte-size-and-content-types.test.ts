@@ -46,6 +46,7 @@ describe('content types', () => {
     ['image/*', 'image/*'],
     ['*/*', '*/*'],
     ['application/vnd.api+json', 'application/vnd.api+json'],
+    [' image/png ', 'image/png'],
   ])('pattern %p normalizes to %p', (p, n) => {
     expect(normalizeContentTypePattern(p)).toBe(n);
   });
