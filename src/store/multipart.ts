@@ -41,16 +41,16 @@ function parsePartNumber(v: string | undefined): number {
 async function readSmallBody(limiter: UploadLimiter, r: StoreRequest, auth: AuthResult, res: ServerResponse): Promise<Buffer> {
   const cl = Number(r.req.headers['content-length'] ?? 0);
   if (cl > MAX_XML_BYTES) throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
-  const chunks: Buffer[] = [];
-  await limiter.receive(r.req, res, r.expectContinue, async () => {
+  const body = await limiter.receive(r.req, res, r.expectContinue, async () => {
+    const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of r.req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > MAX_XML_BYTES) throw new S3Error('MaxMessageLengthExceeded', 'Your request was too big.');
       chunks.push(chunk);
     }
+    return Buffer.concat(chunks);
   });
-  const body = Buffer.concat(chunks);
   if (auth.payloadHash !== UNSIGNED_PAYLOAD && createHash('sha256').update(body).digest('hex') !== auth.payloadHash) {
     throw new S3Error('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
